@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * opt.h - "roost run" argv -> struct opts; no I/O
+ */
+#ifndef ROOST_OPT_H
+#define ROOST_OPT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "roost/userns.h"
+
+enum net_mode {
+	NET_NONE, /* a network namespace with only lo */
+	NET_HOST, /* the host's network namespace */
+};
+
+struct volume {
+	char *src; /* as given; made absolute by spec.c */
+	char *dst;
+	bool ro;
+};
+
+struct opts {
+	const char *rootfs; /* NULL: the host system, read-only */
+	char **argv;        /* the command; NULL: /bin/sh */
+	int argc;
+
+	struct volume *volumes;
+	size_t n_volumes;
+	char **tmpfs; /* DST[:OPTIONS] */
+	size_t n_tmpfs;
+	char **env; /* KEY=VAL or KEY (taken from roost's environment) */
+	size_t n_env;
+	char **env_files;
+	size_t n_env_files;
+
+	const char *workdir;
+	const char *user; /* UID[:GID] or NAME[:GROUP] */
+	const char *hostname;
+	const char *name;
+
+	enum userns_mode userns;
+	enum net_mode network;
+	bool tty, interactive, rm, init, read_only;
+	bool help, version;
+};
+
+int opt_parse_run(int argc, char **argv, struct opts *ret);
+void opt_free(struct opts *o);
+int opt_parse_volume(const char *arg, struct volume *ret);
+void opt_print_run_help(FILE *f);
+
+#endif

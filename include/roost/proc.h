@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * proc.h - clone into namespaces, the child's set-up, the parent's wait loop
+ */
+#ifndef ROOST_PROC_H
+#define ROOST_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "roost/overlay.h"
+#include "roost/spec.h"
+#include "roost/store.h"
+#include "roost/userns.h"
+
+struct container {
+	struct spec *spec;
+	const struct userns_plan *userns;
+	const struct ctr_dirs *dirs;
+	enum overlay_mode overlay;
+	struct store *store;
+
+	pid_t pid;
+	int sync_fd;
+	int userns_fd;     /* kept open so --rm can clean up inside the namespace */
+	bool child_failed; /* the child reported an error (err_msg() has it) */
+};
+
+int proc_run(struct container *c);
+int proc_userns_fd(const struct userns_plan *p);
+int proc_parse_user(const char *spec, const char *passwd, const char *group, uid_t *ret_uid,
+		    gid_t *ret_gid);
+
+#endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spec.h - what to run: options checked against the host, plus the mount plan
+ */
+#ifndef ROOST_SPEC_H
+#define ROOST_SPEC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "roost/opt.h"
+#include "roost/util.h"
+
+enum mount_kind {
+	MK_BIND,    /* src (host path) -> dst */
+	MK_TMPFS,   /* data = mount options */
+	MK_PROC,
+	MK_SYSFS,   /* falls back to a read-only rbind of the host's /sys */
+	MK_DEVPTS,
+	MK_MQUEUE,
+	MK_CGROUP2,
+	MK_DEVNODE, /* bind the host's device src onto a new file dst */
+	MK_SYMLINK, /* dst -> src */
+	MK_MASK,    /* /dev/null over a file, an empty read-only tmpfs over a directory */
+	MK_RDONLY,  /* dst bound onto itself, read-only */
+};
+
+#define MOP_RO (1u << 0)       /* read-only after mounting (recursively) */
+#define MOP_OPTIONAL (1u << 1) /* a failure is noted at debug level, not fatal */
+#define MOP_FILE (1u << 2)     /* the mount point is a file, not a directory */
+#define MOP_IF_EXISTS (1u << 3) /* skip when dst does not exist in the root */
+
+struct mount_op {
+	enum mount_kind kind;
+	unsigned int flags; /* MOP_* */
+	unsigned long mflags; /* MS_* for mount(2) */
+	char *src;
+	char *dst;
+	char *data;
+};
+
+struct mount_plan {
+	struct mount_op *ops;
+	size_t n;
+};
+
+struct spec {
+	char *id;       /* the container's name */
+	char *rootfs;   /* absolute, or NULL for the host system */
+	struct strv argv;
+	struct strv env;
+	char *workdir;
+	char *user;     /* as given to -u, resolved inside the container */
+	char *hostname;
+	enum userns_mode userns;
+	enum net_mode network;
+	bool tty, interactive, rm, init, read_only;
+	struct mount_plan plan;
+};
+
+int spec_from_opts(const struct opts *o, struct spec *ret);
+void spec_free(struct spec *s);
+int spec_env_set(struct strv *env, const char *kv);
+int spec_parse_env_file(const char *path, struct strv *env);
+void spec_new_id(char *buf, size_t size);
+
+void mount_plan_add(struct mount_plan *p, enum mount_kind kind, const char *src, const char *dst,
+		    unsigned long mflags, const char *data, unsigned int flags);
+void mount_plan_free(struct mount_plan *p);
+
+#endif

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c - the subcommands; the only place an error is printed
+ *
+ * Exit status: the command's own; 128+N when it died of signal N; 125 when
+ * roost failed; 126 when the command cannot be executed; 127 when it is not
+ * found.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+
+#include "roost/err.h"
+#include "roost/log.h"
+#include "roost/opt.h"
+#include "roost/proc.h"
+#include "roost/spec.h"
+#include "roost/store.h"
+#include "roost/userns.h"
+
+#define EXIT_ROOST 125
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: roost COMMAND [OPTIONS]\n\n"
+		   "Rootless containers: no daemon, no setuid bit of roost's own.\n\n"
+		   "Commands:\n"
+		   "  run [OPTIONS] [ROOTFS] [--] [COMMAND [ARG...]]\n"
+		   "                   run a command in a new container (see 'roost run --help')\n"
+		   "  ps [-a]          list running containers (-a: also stopped ones)\n"
+		   "  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n\n"
+		   "Options:\n"
+		   "  -h, --help       show this help\n"
+		   "  -V, --version    show roost's version\n\n"
+		   "Environment: ROOST_OVERLAY=auto|kernel|fuse, ROOST_DEBUG=1, XDG_DATA_HOME,\n"
+		   "XDG_RUNTIME_DIR. See roost(1) and roost-run(1).\n");
+}
+
+static int fail(int r)
+{
+	(void)r;
+	log_msg(LOG_ERR, "%s", err_msg());
+	return EXIT_ROOST;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct opts o;
+	struct spec s = {0};
+	struct userns_plan plan;
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	struct ctr_dirs dirs = {.lock_fd = -1};
+	struct container c = {.userns_fd = -1, .sync_fd = -1};
+	int r, status;
+
+	r = opt_parse_run(argc, argv, &o);
+	if (r < 0)
+		return fail(r);
+	if (o.help) {
+		opt_print_run_help(stdout);
+		opt_free(&o);
+		return 0;
+	}
+	r = spec_from_opts(&o, &s);
+	opt_free(&o);
+	if (r < 0)
+		return fail(r);
+
+	r = overlay_parse_mode(getenv("ROOST_OVERLAY"), &c.overlay);
+	if (r < 0)
+		goto out_spec;
+	r = userns_plan_init(&plan, s.userns, "/etc/subuid", "/etc/subgid");
+	if (r < 0)
+		goto out_spec;
+	r = store_open(&st);
+	if (r < 0)
+		goto out_plan;
+	r = store_create(&st, &s, &dirs);
+	if (r < 0)
+		goto out_store;
+	if (plan.fallback_why)
+		log_warn("%s", plan.fallback_why);
+
+	c.spec = &s;
+	c.userns = &plan;
+	c.dirs = &dirs;
+	c.store = &st;
+	status = proc_run(&c);
+
+	/* A container whose command never ran is not kept: nothing half-made stays. */
+	if (s.rm || status < 0 || (c.child_failed && status == EXIT_ROOST)) {
+		char saved[ERR_MSG_MAX];
+
+		snprintf(saved, sizeof(saved), "%s", err_msg());
+		if (store_remove(&st, s.id, c.userns_fd) < 0)
+			log_warn("%s", err_msg());
+		err_setx(EIO, "%s", saved);
+	}
+	if (c.userns_fd >= 0)
+		close(c.userns_fd);
+	if (status < 0 || c.child_failed)
+		log_msg(LOG_ERR, "%s", err_msg());
+	r = status < 0 ? -1 : status;
+	ctr_dirs_free(&dirs);
+	store_close(&st);
+	userns_plan_done(&plan);
+	spec_free(&s);
+	return r < 0 ? EXIT_ROOST : r;
+
+out_store:
+	store_close(&st);
+out_plan:
+	userns_plan_done(&plan);
+out_spec:
+	spec_free(&s);
+	return fail(r);
+}
+
+static int cmd_ps(int argc, char **argv)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	_cleanup_free_ struct ctr_info *v = NULL;
+	bool all = argc > 1 && (!strcmp(argv[1], "-a") || !strcmp(argv[1], "--all"));
+	size_t n;
+	int r;
+
+	if (argc > 2 || (argc == 2 && !all))
+		return err_setx(EINVAL, "usage: roost ps [-a]"), fail(-EINVAL);
+	r = store_open(&st);
+	if (r == 0)
+		r = store_list(&st, &v, &n);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	printf("%-20s %-8s %-8s %-20s %s\n", "NAME", "STATUS", "PID", "CREATED", "COMMAND");
+	for (size_t i = 0; i < n; i++) {
+		char when[32] = "-", pid[16] = "-";
+		time_t t = v[i].created;
+		struct tm tm;
+
+		if (!all && !v[i].running)
+			continue;
+		if (t && localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		if (v[i].running)
+			snprintf(pid, sizeof(pid), "%d", (int)v[i].pid);
+		printf("%-20s %-8s %-8s %-20s %s\n", v[i].id, v[i].running ? "running" : "exited",
+		       pid, when, v[i].command);
+	}
+	return 0;
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	struct userns_plan plan;
+	bool force = false, have_plan = false;
+	int userns_fd = -1, ret = 0, i = 1, r;
+
+	if (i < argc && (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))) {
+		force = true;
+		i++;
+	}
+	if (i >= argc)
+		return err_setx(EINVAL, "usage: roost rm [-f] NAME..."), fail(-EINVAL);
+	r = store_open(&st);
+	if (r < 0) {
+		store_close(&st);
+		return fail(r);
+	}
+	for (; i < argc; i++) {
+		struct ctr_info ci;
+
+		r = store_info(&st, argv[i], &ci);
+		if (r == 0 && ci.running && !force)
+			r = err_setx(EBUSY, "container '%s' is running (pid %d): stop it, or use "
+					    "'roost rm -f %s'",
+				     argv[i], (int)ci.pid, argv[i]);
+		if (r == 0 && ci.running) {
+			/* Its roost removes --rm containers itself; wait for its lock either way. */
+			_cleanup_free_ char *lock = xasprintf("%s/lock", argv[i]);
+			_cleanup_close_ int lfd = openat(st.run_fd, lock, O_RDONLY | O_CLOEXEC);
+			if (ci.pid > 0)
+				(void)kill(ci.pid, SIGKILL);
+			if (lfd >= 0)
+				(void)flock(lfd, LOCK_EX);
+		}
+		if (r == 0 && !have_plan) {
+			r = userns_plan_init(&plan, USERNS_DEFAULT, "/etc/subuid", "/etc/subgid");
+			have_plan = r == 0;
+			if (r == 0)
+				userns_fd = proc_userns_fd(&plan);
+		}
+		if (r == 0)
+			r = store_remove(&st, argv[i], userns_fd);
+		if (r < 0) {
+			log_msg(LOG_ERR, "%s", err_msg());
+			ret = EXIT_ROOST;
+		} else {
+			printf("%s\n", argv[i]);
+		}
+	}
+	if (userns_fd >= 0)
+		close(userns_fd);
+	if (have_plan)
+		userns_plan_done(&plan);
+	store_close(&st);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	log_init();
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ROOST;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ps"))
+		return cmd_ps(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rm"))
+		return cmd_rm(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("roost %s\n", ROOST_VERSION);
+		return 0;
+	}
+	err_setx(EINVAL, "unknown command '%s'; see 'roost --help'", argv[1]);
+	return fail(-EINVAL);
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * opt.c - "roost run" options
+ *
+ * One getopt_long table; each entry carries its help text, so --help and
+ * the parser cannot drift apart. Parsing stops at the first operand:
+ *   roost run [OPTIONS] [ROOTFS] [--] [COMMAND [ARG...]]
+ * "--" right after the options means "no ROOTFS": sandbox the host system.
+ * No I/O here: checks that need the filesystem are in spec.c.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "roost/err.h"
+#include "roost/opt.h"
+#include "roost/util.h"
+
+enum {
+	OPT_ENV_FILE = 0x100,
+	OPT_TMPFS,
+	OPT_HOSTNAME,
+	OPT_NAME,
+	OPT_RM,
+	OPT_INIT,
+	OPT_READ_ONLY,
+	OPT_USERNS,
+	OPT_NETWORK,
+};
+
+struct opt_def {
+	struct option o;
+	const char *arg;
+	const char *help;
+};
+
+static const struct opt_def run_opts[] = {
+	{{"volume", required_argument, NULL, 'v'}, "SRC:DST[:ro]",
+	 "bind SRC (recursively) at DST; \"ro\" makes it read-only"},
+	{{"tmpfs", required_argument, NULL, OPT_TMPFS}, "DST", "mount a fresh tmpfs at DST"},
+	{{"env", required_argument, NULL, 'e'}, "KEY[=VAL]",
+	 "set an environment variable (KEY alone copies roost's own)"},
+	{{"env-file", required_argument, NULL, OPT_ENV_FILE}, "FILE",
+	 "read KEY=VAL lines from FILE (# comments, blank lines ignored)"},
+	{{"workdir", required_argument, NULL, 'w'}, "DIR",
+	 "working directory inside (created if missing; default /)"},
+	{{"user", required_argument, NULL, 'u'}, "UID[:GID]",
+	 "run the command as UID (a number or a name in the container's /etc/passwd)"},
+	{{"hostname", required_argument, NULL, OPT_HOSTNAME}, "NAME",
+	 "the container's hostname (default: its name)"},
+	{{"name", required_argument, NULL, OPT_NAME}, "NAME", "name the container (default: random)"},
+	{{"tty", no_argument, NULL, 't'}, NULL, "give the command a pseudo-terminal"},
+	{{"interactive", no_argument, NULL, 'i'}, NULL,
+	 "keep stdin open (without it the command reads /dev/null)"},
+	{{"rm", no_argument, NULL, OPT_RM}, NULL,
+	 "remove the container's writable layer and state when it exits"},
+	{{"init", no_argument, NULL, OPT_INIT}, NULL,
+	 "run a tiny init as pid 1 that reaps zombies and forwards signals"},
+	{{"read-only", no_argument, NULL, OPT_READ_ONLY}, NULL,
+	 "make / read-only (fresh tmpfs on /tmp, /run, /dev/shm)"},
+	{{"userns", required_argument, NULL, OPT_USERNS}, "MODE",
+	 "\"keep-id\": keep your uid/gid inside and run as you (default: you are root)"},
+	{{"network", required_argument, NULL, OPT_NETWORK}, "MODE",
+	 "\"none\" (default: only lo) or \"host\" (share the host's network)"},
+	{{"help", no_argument, NULL, 'h'}, NULL, "show this help"},
+};
+
+void opt_print_run_help(FILE *f)
+{
+	fprintf(f, "Usage: roost run [OPTIONS] [ROOTFS] [--] [COMMAND [ARG...]]\n\n"
+		   "Run COMMAND (default /bin/sh) in a new rootless container. ROOTFS is a\n"
+		   "directory holding a root filesystem, used as the read-only lower layer of an\n"
+		   "overlay; without it (\"roost run -- CMD\") the host's own /usr, /etc and /opt\n"
+		   "are mounted read-only with private, empty /home, /tmp and /run.\n\n"
+		   "Options:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++) {
+		const struct opt_def *d = &run_opts[i];
+		char left[64];
+
+		if (d->o.val < 0x100)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", d->o.val, d->o.name,
+				 d->arg ? " " : "", d->arg ? d->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", d->o.name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		fprintf(f, "  %-28s %s\n", left, d->help);
+	}
+}
+
+static void push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = s;
+}
+
+/*
+ * Parse "SRC:DST[:OPTIONS]". OPTIONS is a comma list of ro, rw, z, Z (the
+ * last two are SELinux relabel requests, accepted and ignored: there is
+ * nothing to relabel rootless). Returns 0 or -EINVAL with a message.
+ */
+int opt_parse_volume(const char *arg, struct volume *ret)
+{
+	_cleanup_free_ char *s = xstrdup(arg);
+	char *src = s, *dst, *o;
+	bool ro = false;
+
+	dst = strchr(s, ':');
+	if (!dst || dst == s)
+		return err_setx(EINVAL, "-v %s: want SRC:DST[:ro]", arg);
+	*dst++ = '\0';
+	o = strchr(dst, ':');
+	if (o) {
+		*o++ = '\0';
+		for (char *save = NULL, *t = strtok_r(o, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(t, "ro"))
+				ro = true;
+			else if (!strcmp(t, "rw"))
+				ro = false;
+			else if (strcmp(t, "z") && strcmp(t, "Z"))
+				return err_setx(EINVAL, "-v %s: unknown option '%s' (want ro or rw)",
+						arg, t);
+		}
+	}
+	if (dst[0] != '/')
+		return err_setx(EINVAL, "-v %s: the destination must be an absolute path", arg);
+	if (src[0] != '/' && src[0] != '.')
+		return err_setx(EINVAL,
+				"-v %s: the source must be a path (named volumes are not "
+				"supported; write ./%s for a relative path)",
+				arg, src);
+	ret->src = xstrdup(src);
+	ret->dst = xstrdup(dst);
+	ret->ro = ro;
+	return 0;
+}
+
+static int parse_mode(const char *opt, const char *arg, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	return err_setx(EINVAL, "--%s=%s: unknown mode (want %s%s%s)", opt, arg, names[0],
+			n > 1 ? " or " : "", n > 1 ? names[1] : "");
+}
+
+/*
+ * Parse the arguments after "run". Returns 0 with *ret filled (pointers
+ * into argv stay valid as long as argv), or -EINVAL with a one-line
+ * message naming the bad argument.
+ */
+int opt_parse_run(int argc, char **argv, struct opts *ret)
+{
+	static const char *const userns_names[] = {"", "keep-id"};
+	static const char *const net_names[] = {"none", "host"};
+	struct option longopts[ARRAY_SIZE(run_opts) + 1];
+	struct opts o = {0};
+	int c, r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++)
+		longopts[i] = run_opts[i].o;
+	memset(&longopts[ARRAY_SIZE(run_opts)], 0, sizeof(struct option));
+
+	optind = 0; /* full reset: tests call us more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:v:e:w:u:tih", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v': {
+			struct volume v;
+			r = opt_parse_volume(optarg, &v);
+			if (r < 0)
+				goto fail;
+			o.volumes = xrealloc(o.volumes, (o.n_volumes + 1) * sizeof(v));
+			o.volumes[o.n_volumes++] = v;
+			break;
+		}
+		case OPT_TMPFS:
+			if (optarg[0] != '/') {
+				r = err_setx(EINVAL, "--tmpfs %s: want an absolute path", optarg);
+				goto fail;
+			}
+			push(&o.tmpfs, &o.n_tmpfs, optarg);
+			break;
+		case 'e':
+			if (optarg[0] == '=' || optarg[0] == '\0') {
+				r = err_setx(EINVAL, "-e '%s': want KEY=VALUE or KEY", optarg);
+				goto fail;
+			}
+			push(&o.env, &o.n_env, optarg);
+			break;
+		case OPT_ENV_FILE:
+			push(&o.env_files, &o.n_env_files, optarg);
+			break;
+		case 'w':
+			if (optarg[0] != '/') {
+				r = err_setx(EINVAL, "-w %s: want an absolute path", optarg);
+				goto fail;
+			}
+			o.workdir = optarg;
+			break;
+		case 'u':
+			if (!optarg[0] || optarg[0] == ':') {
+				r = err_setx(EINVAL, "-u '%s': want UID[:GID]", optarg);
+				goto fail;
+			}
+			o.user = optarg;
+			break;
+		case OPT_HOSTNAME:
+			if (!optarg[0] || strlen(optarg) > 64) {
+				r = err_setx(EINVAL, "--hostname '%s': want 1 to 64 characters",
+					     optarg);
+				goto fail;
+			}
+			o.hostname = optarg;
+			break;
+		case OPT_NAME:
+			if (!optarg[0] || strlen(optarg) > 128 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789_.-") != strlen(optarg) ||
+			    optarg[0] == '.' || optarg[0] == '-') {
+				r = err_setx(EINVAL,
+					     "--name '%s': use letters, digits, '_', '.' and '-' "
+					     "(not first), at most 128",
+					     optarg);
+				goto fail;
+			}
+			o.name = optarg;
+			break;
+		case 't':
+			o.tty = true;
+			break;
+		case 'i':
+			o.interactive = true;
+			break;
+		case OPT_RM:
+			o.rm = true;
+			break;
+		case OPT_INIT:
+			o.init = true;
+			break;
+		case OPT_READ_ONLY:
+			o.read_only = true;
+			break;
+		case OPT_USERNS:
+			r = parse_mode("userns", optarg, userns_names + 1, 1);
+			if (r < 0)
+				goto fail;
+			o.userns = USERNS_KEEP_ID;
+			break;
+		case OPT_NETWORK:
+			r = parse_mode("network", optarg, net_names, 2);
+			if (r < 0)
+				goto fail;
+			o.network = r;
+			break;
+		case 'h':
+			o.help = true;
+			break;
+		case ':':
+			r = err_setx(EINVAL, "option '%s' needs an argument; see 'roost run --help'",
+				     argv[optind - 1]);
+			goto fail;
+		default:
+			if (optopt && optopt < 0x100)
+				r = err_setx(EINVAL,
+					     "unknown option '-%c'; see 'roost run --help'", optopt);
+			else
+				r = err_setx(EINVAL,
+					     "unknown option '%s'; see 'roost run --help'",
+					     argv[optind - 1]);
+			goto fail;
+		}
+	}
+
+	/* getopt has eaten a "--" that ends the options: then there is no ROOTFS. */
+	bool dashdash = optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--");
+	if (!dashdash && optind < argc) {
+		o.rootfs = argv[optind++];
+		if (optind < argc && !strcmp(argv[optind], "--"))
+			optind++;
+	}
+	if (optind < argc) {
+		o.argv = &argv[optind];
+		o.argc = argc - optind;
+	}
+	*ret = o;
+	return 0;
+
+fail:
+	opt_free(&o);
+	return r;
+}
+
+void opt_free(struct opts *o)
+{
+	for (size_t i = 0; i < o->n_volumes; i++) {
+		free(o->volumes[i].src);
+		free(o->volumes[i].dst);
+	}
+	free(o->volumes);
+	free(o->tmpfs);
+	free(o->env);
+	free(o->env_files);
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * overlay.c - the container's writable root
+ *
+ * ROOTFS is the lower dir; upper and work dirs live in the container's
+ * store directory. Runs in the child, inside the new user and mount
+ * namespaces. We first mount the kernel's overlayfs (Linux 5.11+ allows it
+ * in a user namespace with "userxattr", which keeps whiteouts and opaque
+ * markers in user.* xattrs). The directories are named by /proc/self/fd
+ * links, so no path needs escaping and none can be swapped under us. If
+ * the kernel refuses, we start fuse-overlayfs, a helper that serves the
+ * same mount from user space; it forks into the background once the mount
+ * is up and dies with the container's pid namespace.
+ * ROOST_OVERLAY=kernel|fuse forces one of the two (tests, odd hosts).
+ */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "roost/err.h"
+#include "roost/overlay.h"
+#include "roost/util.h"
+
+extern char **environ;
+
+int overlay_parse_mode(const char *s, enum overlay_mode *ret)
+{
+	if (!s || !*s || !strcmp(s, "auto"))
+		*ret = OVERLAY_AUTO;
+	else if (!strcmp(s, "kernel"))
+		*ret = OVERLAY_KERNEL;
+	else if (!strcmp(s, "fuse"))
+		*ret = OVERLAY_FUSE;
+	else
+		return err_setx(EINVAL, "ROOST_OVERLAY=%s: want auto, kernel or fuse", s);
+	return 0;
+}
+
+static int kernel_overlay(const char *lower, const char *upper, const char *work,
+			  const char *target)
+{
+	_cleanup_close_ int lfd = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int ufd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int wfd = open(work, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char data[256];
+
+	if (lfd < 0 || ufd < 0 || wfd < 0)
+		return -errno;
+	snprintf(data, sizeof(data),
+		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d,"
+		 "userxattr",
+		 lfd, ufd, wfd);
+	return mount("overlay", target, "overlay", 0, data) < 0 ? -errno : 0;
+}
+
+static int fuse_overlay(const char *lower, const char *upper, const char *work,
+			const char *target)
+{
+	static const char helper[] = "fuse-overlayfs";
+	_cleanup_free_ char *opts = NULL;
+	posix_spawn_file_actions_t fa;
+	char out[512] = "";
+	int pipefd[2], status, r, fd;
+	pid_t pid;
+	ssize_t n;
+
+	/* fuse-overlayfs takes paths in a comma and colon separated option string. */
+	if (strpbrk(lower, ",:\\") || strpbrk(upper, ",:\\") || strpbrk(work, ",:\\"))
+		return err_setx(EINVAL,
+				"fuse-overlayfs cannot take a path holding ',', ':' or '\\' (%s); "
+				"move the root filesystem or the store (XDG_DATA_HOME)",
+				lower);
+
+	/* Say exactly what is wrong with /dev/fuse rather than relaying the helper's words. */
+	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		struct stat st;
+		int e = errno;
+
+		if (e == ENOENT)
+			return err_setx(ENOENT, "/dev/fuse does not exist, and fuse-overlayfs needs "
+						"it: load the module (sudo modprobe fuse)");
+		if (stat("/dev/fuse", &st) == 0)
+			return err_setx(e,
+					"/dev/fuse is not accessible (mode %04o, owner uid %u) and "
+					"fuse-overlayfs needs it: sudo chmod 0666 /dev/fuse (as "
+					"distributions ship it)",
+					(unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+		return err_set(e, "open /dev/fuse");
+	}
+	close(fd);
+
+	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	char *argv[] = {(char *)helper, "-o", opts, (char *)target, NULL};
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return err_set(errno, "pipe");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	r = posix_spawnp(&pid, helper, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		if (r == ENOENT)
+			return err_setx(ENOENT, "fuse-overlayfs is not installed: sudo apt-get "
+						"install fuse-overlayfs");
+		return err_set(r, "run fuse-overlayfs");
+	}
+	/* The daemon keeps the pipe's write end: read only until the foreground part exits. */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_set(errno, "wait for fuse-overlayfs");
+	(void)fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	n = read(pipefd[0], out, sizeof(out) - 1);
+	close(pipefd[0]);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return err_setx(EIO, "fuse-overlayfs failed: %s", out[0] ? out : "no message");
+	return 0;
+}
+
+/*
+ * Mount the overlay on target. Returns 0; note gets a line for the user
+ * when the fuse fallback was taken (empty otherwise).
+ */
+int overlay_mount(const char *lower, const char *upper, const char *work, const char *target,
+		  enum overlay_mode mode, char *note, size_t note_size)
+{
+	int r;
+
+	note[0] = '\0';
+	if (mode != OVERLAY_FUSE) {
+		r = kernel_overlay(lower, upper, work, target);
+		if (r == 0)
+			return 0;
+		if (mode == OVERLAY_KERNEL)
+			return err_set(r, "mount overlayfs on %s (ROOST_OVERLAY=kernel)", target);
+		snprintf(note, note_size,
+			 "the kernel refused overlayfs in a user namespace (%s; it needs Linux "
+			 "5.11+): using fuse-overlayfs, which is slower",
+			 strerror(-r));
+	}
+	return fuse_overlay(lower, upper, work, target);
+}

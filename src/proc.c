@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * proc.c - clone into namespaces, set up the child, wait for it
+ *
+ * parent (host namespaces)                  child (new user/mnt/pid/net/uts/ipc/cgroup)
+ *   opt_parse, spec_from_opts, store_create
+ *   proc_run: clone ------------------------> waits for MAPPED
+ *   userns_apply(pid) (newuidmap/newgidmap)
+ *   sync_send(MAPPED) ----------------------> hostname, lo up,
+ *                                             overlay_mount, rootfs_apply,
+ *   receive the pty master  <---------------- -t: open a pty in the new devpts
+ *                                             pivot_root, user, workdir,
+ *                                             [--init: fork, pid 1 waits]
+ *                                             setgroups/setgid/setuid, execve
+ *   EOF on sync socket = exec happened        (the child's end is O_CLOEXEC)
+ *   poll: signals (forwarded), sync, pty -> exit status -> store cleanup
+ *
+ * The child never prints: it sends {r, status, err_msg()} and _exit()s.
+ * It dies with the parent (PR_SET_PDEATHSIG), and pid 1 dying takes every
+ * process of the container with it.
+ */
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "roost/diag.h"
+#include "roost/err.h"
+#include "roost/log.h"
+#include "roost/nl.h"
+#include "roost/proc.h"
+#include "roost/rootfs.h"
+#include "roost/sync.h"
+#include "roost/tty.h"
+
+/* Signals the parent passes on to the container. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void parent_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+static int find_user_line(const char *path, const char *name, unsigned long id, bool by_name,
+			  struct passwd *ret_pw, char *buf, size_t size)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	struct passwd *pw;
+
+	if (!f)
+		return -ENOENT;
+	while (fgetpwent_r(f, ret_pw, buf, size, &pw) == 0)
+		if (by_name ? !strcmp(pw->pw_name, name) : pw->pw_uid == id)
+			return 0;
+	return -ENOENT;
+}
+
+static int find_group(const char *path, const char *name, gid_t *ret)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	struct group gr, *g;
+	char buf[4096];
+
+	if (!f)
+		return -ENOENT;
+	while (fgetgrent_r(f, &gr, buf, sizeof(buf), &g) == 0)
+		if (!strcmp(g->gr_name, name)) {
+			*ret = g->gr_gid;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/*
+ * Resolve "-u UID[:GID]" or "NAME[:GROUP]" against the container's own
+ * passwd and group files. A numeric UID without a passwd entry gets GID 0,
+ * as Docker does. Returns 0, or -ENOENT/-EINVAL with a message.
+ */
+int proc_parse_user(const char *spec, const char *passwd, const char *group, uid_t *ret_uid,
+		    gid_t *ret_gid)
+{
+	_cleanup_free_ char *u = xstrdup(spec);
+	char *g = strchr(u, ':'), buf[4096];
+	unsigned long uid, gid = 0;
+	struct passwd pw;
+	bool numeric;
+
+	if (g)
+		*g++ = '\0';
+	numeric = util_parse_uint(u, 0xfffffffeUL, &uid) == 0;
+	if (find_user_line(passwd, u, uid, !numeric, &pw, buf, sizeof(buf)) == 0) {
+		uid = pw.pw_uid;
+		gid = pw.pw_gid;
+	} else if (!numeric) {
+		return err_setx(ENOENT, "-u %s: no user '%s' in the container's %s; give a number",
+				spec, u, passwd);
+	}
+	if (g && util_parse_uint(g, 0xfffffffeUL, &gid) < 0) {
+		gid_t found;
+		if (find_group(group, g, &found) < 0)
+			return err_setx(ENOENT,
+					"-u %s: no group '%s' in the container's %s; give a number",
+					spec, g, group);
+		gid = found;
+	}
+	*ret_uid = uid;
+	*ret_gid = gid;
+	return 0;
+}
+
+static _Noreturn void child_fail(int sync_fd, int r, int status)
+{
+	(void)sync_send(sync_fd, SYNC_ERROR, r, status, err_msg(), -1);
+	_exit(status);
+}
+
+/* execvp() with the container's PATH, mapping failures to 126/127 with a message. */
+static int exec_command(struct spec *s, int *ret_status)
+{
+	const char *cmd = s->argv.v[0];
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	bool denied = false;
+
+	for (size_t i = 0; i < s->env.n; i++)
+		if (!strncmp(s->env.v[i], "PATH=", 5))
+			path = s->env.v[i] + 5;
+
+	if (strchr(cmd, '/')) {
+		execve(cmd, s->argv.v, s->env.v);
+		*ret_status = (errno == ENOENT || errno == ENOTDIR) ? 127 : 126;
+		if (errno == ENOENT)
+			return err_setx(ENOENT,
+					"%s: no such file in the container (or its interpreter "
+					"or libraries are missing)",
+					cmd);
+		return err_set(errno, "%s: cannot execute", cmd);
+	}
+	_cleanup_free_ char *copy = xstrdup(path);
+	for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *full = xasprintf("%s/%s", d, cmd);
+		execve(full, s->argv.v, s->env.v);
+		if (errno == EACCES)
+			denied = true;
+		else if (errno != ENOENT && errno != ENOTDIR) {
+			*ret_status = 126;
+			return err_set(errno, "%s: cannot execute", full);
+		}
+	}
+	*ret_status = denied ? 126 : 127;
+	if (denied)
+		return err_setx(EACCES, "%s: permission denied", cmd);
+	return err_setx(ENOENT, "%s: command not found in the container (PATH=%s)", cmd, path);
+}
+
+/*
+ * pid 1 with --init: reap every orphan, pass signals to the command, and
+ * leave with its status when it ends (a pid 1 cannot die of a signal it
+ * does not handle, so a signal death is reported as 128+N, as a shell would).
+ */
+static _Noreturn void init_loop(pid_t child)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si), status;
+		pid_t p;
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			(void)kill(child, sig);
+			continue;
+		}
+		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (p != child)
+				continue;
+			if (WIFSIGNALED(status))
+				_exit(128 + WTERMSIG(status));
+			_exit(WEXITSTATUS(status));
+		}
+	}
+}
+
+static int set_identity(const struct container *c, uid_t uid, gid_t gid)
+{
+	/* Supplementary groups are dropped where the kernel lets us (not with a single-id map). */
+	if (c->userns->use_helpers && setgroups(0, NULL) < 0)
+		return err_set(errno, "setgroups");
+	if (setresgid(gid, gid, gid) < 0)
+		return err_set(errno, "setgid %u (is it mapped? see /proc/self/gid_map)",
+			       (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		return err_set(errno, "setuid %u (is it mapped? see /proc/self/uid_map)",
+			       (unsigned)uid);
+	/* A change of credentials clears the parent-death signal. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return 0;
+}
+
+static void set_home(struct spec *s, uid_t uid)
+{
+	char buf[4096], *home;
+	struct passwd pw;
+
+	for (size_t i = 0; i < s->env.n; i++)
+		if (!strncmp(s->env.v[i], "HOME=", 5))
+			return;
+	if (find_user_line("/etc/passwd", NULL, uid, false, &pw, buf, sizeof(buf)) == 0)
+		home = xasprintf("HOME=%s", pw.pw_dir);
+	else
+		home = xasprintf("HOME=%s", uid == 0 ? "/root" : "/");
+	(void)spec_env_set(&s->env, home);
+	free(home);
+}
+
+/* The child's whole life; returns only on failure, with *ret_status set. */
+static int child_setup(struct container *c, int *ret_status)
+{
+	struct spec *s = c->spec;
+	_cleanup_close_ int root_fd = -1;
+	int master = -1, slave = -1, r;
+	struct sync_msg m;
+	uid_t uid;
+	gid_t gid;
+
+	*ret_status = 125;
+	r = sync_recv(c->sync_fd, &m, NULL);
+	if (r <= 0 || m.type != SYNC_MAPPED)
+		_exit(125); /* the parent is gone or failed: it has said why */
+
+	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return diag_in_userns(err_set(errno, "sethostname"));
+	if (s->network == NET_NONE) {
+		struct mnl_socket *nl;
+
+		r = nl_open(&nl);
+		if (r == 0) {
+			r = nl_link_up(nl, if_nametoindex("lo"));
+			nl_close(nl);
+		}
+		if (r < 0)
+			return err_wrap(r, "bring up lo");
+	}
+
+	/* Private propagation: nothing we mount shows on the host, nor the other way round. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return diag_in_userns(err_set(errno, "make / private"));
+	if (s->rootfs) {
+		char note[512];
+
+		r = overlay_mount(s->rootfs, c->dirs->upper, c->dirs->work, c->dirs->root,
+				  c->overlay, note, sizeof(note));
+		if (r < 0)
+			return diag_in_userns(r);
+		if (note[0])
+			(void)sync_send(c->sync_fd, SYNC_NOTE, 0, 0, note, -1);
+	} else if (mount("tmpfs", c->dirs->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+		return diag_in_userns(err_set(errno, "mount the root tmpfs"));
+	}
+	root_fd = open(c->dirs->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return err_set(errno, "open %s", c->dirs->root);
+	r = rootfs_apply(root_fd, &s->plan);
+	if (r < 0)
+		return r;
+	r = rootfs_open_in_root(root_fd, s->workdir, O_PATH | O_DIRECTORY, true, true);
+	if (r < 0)
+		return err_set(r, "working directory %s", s->workdir);
+	close(r);
+
+	if (s->tty) {
+		r = tty_open_pty(root_fd, &master, &slave);
+		if (r < 0)
+			return r;
+		r = sync_send(c->sync_fd, SYNC_PTY, 0, 0, NULL, master);
+		close(master);
+		if (r < 0)
+			return err_set(r, "pass the pty to roost");
+	}
+	if (s->read_only) {
+		r = rootfs_make_readonly(c->dirs->root, "/", false);
+		if (r < 0)
+			return r;
+	}
+	r = rootfs_pivot(c->dirs->root);
+	if (r < 0)
+		return r;
+
+	if (s->user) {
+		r = proc_parse_user(s->user, "/etc/passwd", "/etc/group", &uid, &gid);
+		if (r < 0)
+			return r;
+	} else if (s->userns == USERNS_KEEP_ID) {
+		uid = c->userns->host_uid;
+		gid = c->userns->host_gid;
+	} else {
+		uid = 0;
+		gid = 0;
+	}
+	set_home(s, uid);
+	if (chdir(s->workdir) < 0)
+		return err_set(errno, "chdir %s", s->workdir);
+
+	if (s->init) {
+		sigset_t all;
+		pid_t pid;
+
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		pid = fork();
+		if (pid < 0)
+			return err_set(errno, "fork the command under --init");
+		if (pid > 0) {
+			close(c->sync_fd);
+			if (slave >= 0)
+				close(slave);
+			init_loop(pid);
+		}
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+	}
+
+	if (slave >= 0) {
+		r = tty_make_controlling(slave);
+		if (r < 0)
+			return r;
+	} else if (!s->interactive) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			return err_set(errno, "open /dev/null for stdin");
+		close(fd);
+	}
+	r = set_identity(c, uid, gid);
+	if (r < 0)
+		return r;
+	return exec_command(s, ret_status);
+}
+
+static _Noreturn void child_main(struct container *c)
+{
+	sigset_t none;
+	int status, r;
+
+	/* If roost dies, so does the container; the sync read below catches an earlier death. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	r = child_setup(c, &status);
+	child_fail(c->sync_fd, r, status);
+}
+
+static const int clone_flags =
+	CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+
+static pid_t clone_child(int flags)
+{
+	/* Like fork(): no new stack; the child is a copy and returns 0 here. */
+	return syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+struct loop {
+	int sig_fd;
+	struct tty_relay tty;
+	bool tty_on;
+	bool sync_open;
+	int status; /* waitpid() status once the child has exited, else -1 */
+};
+
+static void handle_sync(struct container *c, struct loop *l)
+{
+	struct sync_msg m;
+	int fd, r = sync_recv(c->sync_fd, &m, &fd);
+
+	if (r <= 0) {
+		l->sync_open = false;
+		return;
+	}
+	switch (m.type) {
+	case SYNC_NOTE:
+		log_info("%s", m.text);
+		break;
+	case SYNC_PTY:
+		if (fd >= 0 && !l->tty_on) {
+			tty_relay_start(&l->tty, fd, c->spec->interactive);
+			l->tty_on = true;
+		} else if (fd >= 0) {
+			close(fd);
+		}
+		break;
+	case SYNC_ERROR:
+		err_setx(m.r, "%s", m.text);
+		c->child_failed = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle_signal(struct container *c, struct loop *l)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	while (read(l->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			if (l->status < 0 && waitpid(c->pid, &status, WNOHANG) == c->pid)
+				l->status = status;
+			continue;
+		}
+		if (si.ssi_signo == SIGWINCH && l->tty_on) {
+			/* The kernel signals the pty's foreground group itself. */
+			tty_relay_winch(&l->tty);
+			continue;
+		}
+		(void)kill(c->pid, si.ssi_signo);
+	}
+}
+
+/* Relay until the child exits. Returns its waitpid() status. */
+static int parent_loop(struct container *c, int sig_fd)
+{
+	struct loop l = {.sig_fd = sig_fd, .sync_open = true, .status = -1};
+
+	while (l.status < 0) {
+		struct pollfd p[4];
+		int n = 0, isig, isync = -1, ipty = -1, iin = -1;
+
+		p[isig = n++] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+		if (l.sync_open)
+			p[isync = n++] = (struct pollfd){.fd = c->sync_fd, .events = POLLIN};
+		if (l.tty_on && l.tty.master_fd >= 0)
+			p[ipty = n++] = (struct pollfd){.fd = l.tty.master_fd, .events = POLLIN};
+		if (l.tty_on && l.tty.in_fd >= 0)
+			p[iin = n++] = (struct pollfd){.fd = l.tty.in_fd, .events = POLLIN};
+
+		if (poll(p, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[isig].revents)
+			handle_signal(c, &l);
+		if (isync >= 0 && p[isync].revents)
+			handle_sync(c, &l);
+		if (ipty >= 0 && p[ipty].revents && tty_relay_master(&l.tty) < 0) {
+			/* Every slave is closed; keep the fd for the final drain. */
+			p[ipty].fd = -1;
+			close(l.tty.master_fd);
+			l.tty.master_fd = -1;
+		}
+		if (iin >= 0 && p[iin].revents)
+			(void)tty_relay_input(&l.tty);
+	}
+	/* A message sent just before the child exited is still queued. */
+	while (l.sync_open) {
+		(void)fcntl(c->sync_fd, F_SETFL, O_NONBLOCK);
+		handle_sync(c, &l);
+	}
+	if (l.tty_on)
+		tty_relay_finish(&l.tty);
+	if (l.status < 0 && waitpid(c->pid, &l.status, 0) < 0)
+		return err_set(errno, "wait for the container");
+	return l.status;
+}
+
+/*
+ * Run the container to its end. Returns its exit status (128+N for a
+ * signal), or a negative errno when roost itself failed before the
+ * command ran. With c->child_failed, err_msg() says why the command could
+ * not be run and the status is 125, 126 or 127.
+ */
+int proc_run(struct container *c)
+{
+	int sp[2], flags = clone_flags, status, r;
+	_cleanup_close_ int sig_fd = -1;
+	sigset_t set, old;
+	char path[64];
+
+	if (c->spec->network == NET_NONE)
+		flags |= CLONE_NEWNET;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return err_set(errno, "socketpair");
+
+	/* Blocked before the clone, so no signal is lost between clone and poll. */
+	parent_sigset(&set);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sig_fd < 0) {
+		r = err_set(errno, "signalfd");
+		goto out_sigmask;
+	}
+
+	c->pid = clone_child(flags);
+	if (c->pid < 0) {
+		r = diag_userns_create(-errno);
+		close(sp[0]);
+		close(sp[1]);
+		goto out_sigmask;
+	}
+	if (c->pid == 0) {
+		close(sp[0]);
+		c->sync_fd = sp[1];
+		child_main(c);
+	}
+	close(sp[1]);
+	c->sync_fd = sp[0];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
+	c->userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	r = userns_apply(c->userns, c->pid);
+	if (r < 0)
+		goto out_kill;
+	if (c->store)
+		(void)store_set_pid(c->store, c->spec->id, c->pid);
+	r = sync_send(c->sync_fd, SYNC_MAPPED, 0, 0, NULL, -1);
+	if (r < 0) {
+		r = err_set(r, "start the container");
+		goto out_kill;
+	}
+
+	status = parent_loop(c, sig_fd);
+	close(c->sync_fd);
+	c->sync_fd = -1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (status < 0)
+		return status;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+
+out_kill:
+	(void)kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(c->sync_fd);
+	c->sync_fd = -1;
+out_sigmask:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/*
+ * A user namespace with the planned maps, for work on files owned by
+ * subordinate ids (removing a stopped container). Returns its fd.
+ */
+int proc_userns_fd(const struct userns_plan *p)
+{
+	int sp[2], fd, r, status;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return err_set(errno, "socketpair");
+	pid = clone_child(CLONE_NEWUSER);
+	if (pid < 0) {
+		r = diag_userns_create(-errno);
+		close(sp[0]);
+		close(sp[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		/* Stay until the parent has the fd; EOF (or the byte) ends us. */
+		(void)!read(sp[1], &c, 1);
+		_exit(0);
+	}
+	close(sp[1]);
+	r = userns_apply(p, pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = r < 0 ? r : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && r == 0)
+		r = err_set(errno, "open %s", path);
+	close(sp[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return r < 0 ? r : fd;
+}

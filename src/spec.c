@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * spec.c - struct spec: what to run, from options, checked against the host
+ *
+ * Everything a user can get wrong is checked here, before any namespace
+ * exists: ROOTFS, volume sources, env files. The result owns all its
+ * strings; the mount plan is added by rootfs_plan().
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "roost/err.h"
+#include "roost/rootfs.h"
+#include "roost/spec.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Set KEY=VAL in env, replacing an earlier KEY. A bare KEY copies roost's own value (if any). */
+int spec_env_set(struct strv *env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+	char *item;
+
+	if (klen == 0 || strcspn(kv, " \t\n") < klen)
+		return err_setx(EINVAL, "environment entry '%s': want KEY=VALUE", kv);
+	if (eq)
+		item = xstrdup(kv);
+	else {
+		_cleanup_free_ char *key = strndup(kv, klen);
+		const char *v = getenv(key);
+		if (!v)
+			return 0;
+		item = xasprintf("%s=%s", key, v);
+	}
+	for (size_t i = 0; i < env->n; i++) {
+		if (!strncmp(env->v[i], item, klen) && env->v[i][klen] == '=') {
+			free(env->v[i]);
+			env->v[i] = item;
+			return 0;
+		}
+	}
+	strv_push(env, item);
+	return 0;
+}
+
+/* KEY=VAL lines; "#" comments and blank lines are skipped; a bare KEY copies ours. */
+int spec_parse_env_file(const char *path, struct strv *env)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+
+	if (!f)
+		return err_set(errno, "--env-file %s", path);
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *p = line;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (spec_env_set(env, p) < 0)
+			return err_setx(EINVAL, "--env-file %s:%zu: want KEY=VALUE, got '%s'", path,
+					lineno, p);
+	}
+	return 0;
+}
+
+void spec_new_id(char *buf, size_t size)
+{
+	unsigned char rnd[6];
+	size_t n = 0;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		unsigned long x = (unsigned long)getpid() ^ (unsigned long)&rnd;
+		memcpy(rnd, &x, sizeof(rnd));
+	}
+	for (size_t i = 0; i < sizeof(rnd) && n + 2 < size; i++)
+		n += snprintf(buf + n, size - n, "%02x", rnd[i]);
+}
+
+static int check_dir(const char *what, const char *path, char **ret_abs)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(path, buf) || stat(buf, &st) < 0) {
+		if (errno == ENOENT)
+			return err_setx(ENOENT, "%s '%s' does not exist; create it or fix the path",
+					what, path);
+		return err_set(errno, "%s '%s'", what, path);
+	}
+	if (ret_abs)
+		*ret_abs = xstrdup(buf);
+	return S_ISDIR(st.st_mode) ? 1 : 0;
+}
+
+int spec_from_opts(const struct opts *o, struct spec *ret)
+{
+	struct spec s = {0};
+	char id[32];
+	int r;
+
+	if (o->name)
+		s.id = xstrdup(o->name);
+	else {
+		spec_new_id(id, sizeof(id));
+		s.id = xstrdup(id);
+	}
+	if (o->rootfs) {
+		r = check_dir("ROOTFS", o->rootfs, &s.rootfs);
+		if (r < 0)
+			goto fail;
+		if (r == 0) {
+			r = err_setx(ENOTDIR,
+				     "ROOTFS '%s' is not a directory; give a directory holding a "
+				     "root filesystem, or '--' to sandbox the host system",
+				     o->rootfs);
+			goto fail;
+		}
+	}
+
+	if (o->argc > 0)
+		for (int i = 0; i < o->argc; i++)
+			strv_push(&s.argv, xstrdup(o->argv[i]));
+	else
+		strv_push(&s.argv, xstrdup("/bin/sh"));
+
+	s.hostname = xstrdup(o->hostname ? o->hostname : s.id);
+	(void)spec_env_set(&s.env, "PATH=" DEFAULT_PATH);
+	{
+		_cleanup_free_ char *h = xasprintf("HOSTNAME=%s", s.hostname);
+		(void)spec_env_set(&s.env, h);
+	}
+	(void)spec_env_set(&s.env, "container=roost");
+	if (o->tty) {
+		const char *term = getenv("TERM");
+		_cleanup_free_ char *t = xasprintf("TERM=%s", term && *term ? term : "xterm");
+		(void)spec_env_set(&s.env, t);
+	}
+	for (size_t i = 0; i < o->n_env_files; i++) {
+		r = spec_parse_env_file(o->env_files[i], &s.env);
+		if (r < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < o->n_env; i++) {
+		r = spec_env_set(&s.env, o->env[i]);
+		if (r < 0)
+			goto fail;
+	}
+
+	s.workdir = xstrdup(o->workdir ? o->workdir : "/");
+	s.user = o->user ? xstrdup(o->user) : NULL;
+	s.userns = o->userns;
+	s.network = o->network;
+	s.tty = o->tty;
+	s.interactive = o->interactive;
+	s.rm = o->rm;
+	s.init = o->init;
+	s.read_only = o->read_only;
+
+	r = rootfs_plan(&s);
+	if (r < 0)
+		goto fail;
+
+	for (size_t i = 0; i < o->n_volumes; i++) {
+		const struct volume *v = &o->volumes[i];
+		_cleanup_free_ char *src = NULL;
+
+		r = check_dir("volume source", v->src, &src);
+		if (r < 0)
+			goto fail;
+		mount_plan_add(&s.plan, MK_BIND, src, v->dst, MS_REC, NULL,
+			       (v->ro ? MOP_RO : 0) | (r == 0 ? MOP_FILE : 0));
+	}
+	for (size_t i = 0; i < o->n_tmpfs; i++)
+		mount_plan_add(&s.plan, MK_TMPFS, "tmpfs", o->tmpfs[i], MS_NOSUID | MS_NODEV,
+			       "mode=1777", 0);
+
+	*ret = s;
+	return 0;
+fail:
+	spec_free(&s);
+	return r;
+}
+
+void mount_plan_add(struct mount_plan *p, enum mount_kind kind, const char *src, const char *dst,
+		    unsigned long mflags, const char *data, unsigned int flags)
+{
+	p->ops = xrealloc(p->ops, (p->n + 1) * sizeof(*p->ops));
+	p->ops[p->n++] = (struct mount_op){
+		.kind = kind,
+		.flags = flags,
+		.mflags = mflags,
+		.src = src ? xstrdup(src) : NULL,
+		.dst = xstrdup(dst),
+		.data = data ? xstrdup(data) : NULL,
+	};
+}
+
+void mount_plan_free(struct mount_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->ops[i].src);
+		free(p->ops[i].dst);
+		free(p->ops[i].data);
+	}
+	free(p->ops);
+	p->ops = NULL;
+	p->n = 0;
+}
+
+void spec_free(struct spec *s)
+{
+	free(s->id);
+	free(s->rootfs);
+	strv_free(&s->argv);
+	strv_free(&s->env);
+	free(s->workdir);
+	free(s->user);
+	free(s->hostname);
+	mount_plan_free(&s->plan);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * store.c - container directories and state
+ *
+ *   $XDG_DATA_HOME/roost/containers/ID/   config, upper/, work/, root/
+ *   $XDG_RUNTIME_DIR/roost/ID/            lock (flock()ed while running), pid
+ *
+ * The data dir outlives reboots with the container's writable layer; the
+ * runtime dir is volatile, and a held lock is what "running" means, so a
+ * killed roost never leaves a container that looks alive. Files in the
+ * upper dir belong to subordinate ids, which the caller cannot remove from
+ * the host's user namespace: removal happens inside the container's user
+ * namespace (store_remove() with its fd).
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "roost/err.h"
+#include "roost/log.h"
+#include "roost/store.h"
+
+static char *data_home(void)
+{
+	const char *x = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (x && x[0] == '/')
+		return xasprintf("%s/roost", x);
+	if (!home || home[0] != '/') {
+		pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
+	if (!home)
+		return NULL;
+	return xasprintf("%s/.local/share/roost", home);
+}
+
+/*
+ * $XDG_RUNTIME_DIR when it is ours; after "su" or "sudo" it often names
+ * another user's directory, then /tmp/roost-UID (created 0700, checked to
+ * be ours and not a symlink planted by someone else).
+ */
+static char *runtime_dir(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == getuid() && access(x, W_OK) == 0)
+		return xasprintf("%s/roost", x);
+	if (x && *x)
+		log_debug("XDG_RUNTIME_DIR=%s is not yours; using /tmp/roost-%u", x,
+			  (unsigned)getuid());
+	return xasprintf("/tmp/roost-%u", (unsigned)getuid());
+}
+
+static int open_own_dir(const char *path)
+{
+	struct stat st;
+	int fd, r;
+
+	r = util_mkdir_p(path, 0700);
+	if (r < 0)
+		return err_set(r, "create %s", path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "open %s", path);
+	if (fstat(fd, &st) < 0 || st.st_uid != getuid()) {
+		close(fd);
+		return err_setx(EPERM, "%s belongs to uid %u, not to you: remove it or set "
+				       "XDG_RUNTIME_DIR/XDG_DATA_HOME",
+				path, (unsigned)st.st_uid);
+	}
+	return fd;
+}
+
+int store_open(struct store *st)
+{
+	int r;
+
+	st->data_fd = st->run_fd = -1;
+	st->data_path = data_home();
+	st->run_path = runtime_dir();
+	if (!st->data_path)
+		return err_setx(ENOENT, "cannot find your home directory: set HOME or "
+					"XDG_DATA_HOME");
+	r = open_own_dir(st->data_path);
+	if (r < 0)
+		return r;
+	st->data_fd = r;
+	if (mkdirat(st->data_fd, "containers", 0700) < 0 && errno != EEXIST)
+		return err_set(errno, "create %s/containers", st->data_path);
+	r = open_own_dir(st->run_path);
+	if (r < 0)
+		return r;
+	st->run_fd = r;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (st->data_fd >= 0)
+		close(st->data_fd);
+	if (st->run_fd >= 0)
+		close(st->run_fd);
+	free(st->data_path);
+	free(st->run_path);
+	st->data_fd = st->run_fd = -1;
+	st->data_path = st->run_path = NULL;
+}
+
+void ctr_dirs_free(struct ctr_dirs *d)
+{
+	free(d->dir);
+	free(d->upper);
+	free(d->work);
+	free(d->root);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	memset(d, 0, sizeof(*d));
+	d->lock_fd = -1;
+}
+
+static int write_config(int dfd, const struct spec *s)
+{
+	_cleanup_close_ int fd = openat(dfd, "config.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+					0600);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "id=%s\nrootfs=%s\ncreated=%ld\ncommand=", s->id, s->rootfs ? s->rootfs : "",
+		(long)time(NULL));
+	for (size_t i = 0; i < s->argv.n; i++)
+		fprintf(f, "%s%s", i ? " " : "", s->argv.v[i]);
+	fputc('\n', f);
+	fclose(f);
+	r = util_write_all(fd, buf, len);
+	if (r < 0)
+		return r;
+	return renameat(dfd, "config.tmp", dfd, "config") < 0 ? -errno : 0;
+}
+
+/*
+ * Create the container's directories and take its lock. A name in use is
+ * an error naming the fix. On failure nothing is left behind.
+ */
+int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", s->id);
+	_cleanup_close_ int dfd = -1, rfd = -1;
+	struct ctr_dirs d = {.lock_fd = -1};
+	int r;
+
+	if (mkdirat(st->data_fd, rel, 0700) < 0) {
+		if (errno == EEXIST)
+			return err_setx(EEXIST,
+					"the name '%s' is already in use by a container: remove it "
+					"with 'roost rm %s' or choose another --name",
+					s->id, s->id);
+		return err_set(errno, "create %s/%s", st->data_path, rel);
+	}
+	if (mkdirat(st->run_fd, s->id, 0700) < 0 && errno != EEXIST) {
+		r = err_set(errno, "create %s/%s", st->run_path, s->id);
+		goto fail;
+	}
+	dfd = openat(st->data_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rfd = openat(st->run_fd, s->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || rfd < 0) {
+		r = err_set(errno, "open %s", rel);
+		goto fail;
+	}
+	d.lock_fd = openat(rfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d.lock_fd < 0 || flock(d.lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		r = err_set(errno, "lock %s/%s", st->run_path, s->id);
+		goto fail;
+	}
+	if ((s->rootfs && (mkdirat(dfd, "upper", 0755) < 0 || mkdirat(dfd, "work", 0700) < 0)) ||
+	    mkdirat(dfd, "root", 0755) < 0) {
+		r = err_set(errno, "create %s/%s", st->data_path, rel);
+		goto fail;
+	}
+	r = write_config(dfd, s);
+	if (r < 0) {
+		r = err_set(r, "write %s/%s/config", st->data_path, rel);
+		goto fail;
+	}
+
+	d.dir = xasprintf("%s/%s", st->data_path, rel);
+	d.root = xasprintf("%s/root", d.dir);
+	if (s->rootfs) {
+		d.upper = xasprintf("%s/upper", d.dir);
+		d.work = xasprintf("%s/work", d.dir);
+	}
+	*ret = d;
+	return 0;
+fail:
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	(void)util_rm_rf_at(st->data_fd, rel);
+	(void)util_rm_rf_at(st->run_fd, s->id);
+	return r;
+}
+
+int store_set_pid(struct store *st, const char *id, pid_t pid)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/pid", id);
+	_cleanup_close_ int fd = openat(st->run_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+					0600);
+	char buf[24];
+
+	if (fd < 0)
+		return err_set(errno, "write %s/%s", st->run_path, rel);
+	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	return util_write_all(fd, buf, strlen(buf));
+}
+
+/*
+ * Remove the container's directories. With userns_fd, a forked helper
+ * joins that user namespace first (as its owner we have every capability
+ * there), so files of any mapped id can go.
+ */
+int store_remove(struct store *st, const char *id, int userns_fd)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", id);
+	int status, r;
+	pid_t pid;
+
+	if (userns_fd >= 0) {
+		pid = fork();
+		if (pid < 0)
+			return err_set(errno, "fork");
+		if (pid == 0) {
+			if (setns(userns_fd, CLONE_NEWUSER) < 0)
+				_exit(2);
+			_exit(util_rm_rf_at(st->data_fd, rel) < 0 ? 1 : 0);
+		}
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return err_set(errno, "wait");
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			log_debug("removal inside the user namespace failed (%d)", status);
+	}
+	r = util_rm_rf_at(st->data_fd, rel);
+	(void)util_rm_rf_at(st->run_fd, id);
+	if (r < 0)
+		return err_set(r, "remove %s/%s", st->data_path, rel);
+	return 0;
+}
+
+static void read_config(int dfd, struct ctr_info *ci)
+{
+	_cleanup_close_ int fd = openat(dfd, "config", O_RDONLY | O_CLOEXEC);
+	char buf[2048];
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = util_read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "rootfs=", 7))
+			snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", l + 7);
+		else if (!strncmp(l, "command=", 8))
+			snprintf(ci->command, sizeof(ci->command), "%s", l + 8);
+		else if (!strncmp(l, "created=", 8))
+			ci->created = strtol(l + 8, NULL, 10);
+	}
+}
+
+int store_info(struct store *st, const char *id, struct ctr_info *ret)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", id);
+	_cleanup_free_ char *lock = xasprintf("%s/lock", id);
+	_cleanup_free_ char *pidf = xasprintf("%s/pid", id);
+	_cleanup_close_ int dfd = openat(st->data_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int lfd = -1;
+	char buf[32];
+	int fd;
+
+	if (strchr(id, '/') || id[0] == '.' || dfd < 0)
+		return err_setx(ENOENT, "no container named '%s' (see 'roost ps -a')", id);
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->id, sizeof(ret->id), "%s", id);
+	read_config(dfd, ret);
+	lfd = openat(st->run_fd, lock, O_RDONLY | O_CLOEXEC);
+	if (lfd >= 0 && flock(lfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		ret->running = true;
+		fd = openat(st->run_fd, pidf, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t n = util_read_all(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = '\0';
+			ret->pid = atoi(buf);
+		}
+	}
+	return 0;
+}
+
+int store_list(struct store *st, struct ctr_info **ret, size_t *ret_n)
+{
+	int fd = openat(st->data_fd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = NULL;
+	struct ctr_info *v = NULL;
+	size_t n = 0;
+
+	if (fd < 0)
+		return err_set(errno, "open %s/containers", st->data_path);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return err_set(errno, "read %s/containers", st->data_path);
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		if (de->d_name[0] == '.')
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		if (store_info(st, de->d_name, &v[n]) == 0)
+			n++;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
