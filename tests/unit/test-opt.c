@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "roost/err.h"
+#include "roost/opt.h"
+#include "../tap.h"
+
+#define ARGV(...) ((char *[]){"run", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"run", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(o, ...) opt_parse_run(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
+
+int main(void)
+{
+	struct opts o;
+	struct volume v;
+	char *none[] = {"run", NULL};
+
+	plan(45);
+
+	is_int(opt_parse_run(1, none, &o), 0, "no arguments");
+	ok(!o.rootfs && !o.argv, "no arguments: host system, default command");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "--", "sh", "-c", "id"), 0, "-- first: host system");
+	ok(!o.rootfs, "-- first: no ROOTFS");
+	is_int(o.argc, 3, "-- first: command and its arguments");
+	is_str(o.argv[0], "sh", "-- first: command");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "./root", "ls", "-l"), 0, "ROOTFS then command");
+	is_str(o.rootfs, "./root", "ROOTFS");
+	is_str(o.argv[1], "-l", "command options are not ours");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "./root", "--", "ls", "--rm"), 0, "ROOTFS -- command");
+	is_str(o.argv[0], "ls", "-- after ROOTFS is dropped");
+	ok(!o.rm, "options after the command are the command's");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "./root"), 0, "ROOTFS alone");
+	ok(o.rootfs && !o.argv, "ROOTFS alone: default command");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "-it", "--rm", "--init", "--read-only", "--name", "web", "--hostname",
+		     "box", "-w", "/srv", "-u", "1000:1000", "r"),
+	       0, "flags");
+	ok(o.tty && o.interactive && o.rm && o.init && o.read_only, "boolean flags");
+	is_str(o.name, "web", "--name");
+	is_str(o.hostname, "box", "--hostname");
+	is_str(o.workdir, "/srv", "-w");
+	is_str(o.user, "1000:1000", "-u");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "-v", "/a:/b", "-v", "./c:/d:ro", "--tmpfs", "/t", "-e", "A=1", "-e", "B",
+		     "--env-file", "f", "r"),
+	       0, "lists");
+	is_int(o.n_volumes, 2, "two volumes");
+	ok(!o.volumes[0].ro && o.volumes[1].ro, "ro volume");
+	is_int(o.n_env, 2, "two -e");
+	is_int(o.n_tmpfs, 1, "one --tmpfs");
+	is_int(o.n_env_files, 1, "one --env-file");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "--userns=keep-id", "--network=host", "r"), 0, "modes");
+	ok(o.userns == USERNS_KEEP_ID && o.network == NET_HOST, "keep-id and host network");
+	opt_free(&o);
+
+	is_int(PARSE(&o, "--userns=auto", "r"), -EINVAL, "unknown userns mode");
+	is_int(PARSE(&o, "--network=slirp4", "r"), -EINVAL, "unknown network mode");
+	is_int(PARSE(&o, "--bogus", "r"), -EINVAL, "unknown long option");
+	is_str(err_msg(), "unknown option '--bogus'; see 'roost run --help'", "message names it");
+	is_int(PARSE(&o, "-X", "r"), -EINVAL, "unknown short option");
+	is_str(err_msg(), "unknown option '-X'; see 'roost run --help'", "message names -X");
+	is_int(PARSE(&o, "-v"), -EINVAL, "missing argument");
+	is_str(err_msg(), "option '-v' needs an argument; see 'roost run --help'",
+	       "message names the option");
+	is_int(PARSE(&o, "-w", "rel"), -EINVAL, "relative workdir");
+	is_int(PARSE(&o, "--name", "a/b"), -EINVAL, "name with a slash");
+	is_int(PARSE(&o, "--tmpfs", "t"), -EINVAL, "relative tmpfs");
+	is_int(PARSE(&o, "-e", "=x"), -EINVAL, "empty env key");
+
+	is_int(opt_parse_volume("/a:/b:ro,z", &v), 0, "volume with ro,z");
+	ok(v.ro, "ro,z is read-only");
+	free(v.src);
+	free(v.dst);
+	is_int(opt_parse_volume("/a:rel", &v), -EINVAL, "relative destination");
+	is_int(opt_parse_volume("data:/b", &v), -EINVAL, "named volume");
+	is_int(opt_parse_volume("/a:/b:rx", &v), -EINVAL, "unknown volume option");
+	return tap_done();
+}
