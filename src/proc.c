@@ -233,6 +233,7 @@ static int child_setup(struct container *c, int *ret_status)
 {
 	struct spec *s = c->spec;
 	_cleanup_close_ int root_fd = -1;
+	_cleanup_free_ int *src_fds = NULL;
 	int master = -1, slave = -1, r;
 	struct sync_msg m;
 	uid_t uid;
@@ -243,6 +244,14 @@ static int child_setup(struct container *c, int *ret_status)
 	if (r <= 0 || m.type != SYNC_MAPPED)
 		_exit(125); /* the parent is gone or failed: it has said why */
 
+	/*
+	 * With keep-id we enter as the caller's id; the set-up runs as root
+	 * when root is mapped, so helpers we exec (fuse-overlayfs) keep their
+	 * capabilities. Without a full map we keep our capabilities anyway.
+	 */
+	if (s->userns == USERNS_KEEP_ID && c->userns->use_helpers &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return err_set(errno, "become root in the user namespace");
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return diag_in_userns(err_set(errno, "sethostname"));
 	if (s->network == NET_NONE) {
@@ -260,6 +269,10 @@ static int child_setup(struct container *c, int *ret_status)
 	/* Private propagation: nothing we mount shows on the host, nor the other way round. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return diag_in_userns(err_set(errno, "make / private"));
+	src_fds = xcalloc(s->plan.n, sizeof(int));
+	r = rootfs_clone_sources(&s->plan, src_fds);
+	if (r < 0)
+		return r;
 	if (s->rootfs) {
 		char note[512];
 
@@ -275,7 +288,7 @@ static int child_setup(struct container *c, int *ret_status)
 	root_fd = open(c->dirs->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return err_set(errno, "open %s", c->dirs->root);
-	r = rootfs_apply(root_fd, &s->plan);
+	r = rootfs_apply(root_fd, &s->plan, src_fds);
 	if (r < 0)
 		return r;
 	r = rootfs_open_in_root(root_fd, s->workdir, O_PATH | O_DIRECTORY, true, true);

@@ -10,7 +10,10 @@
  *   1. the root itself (overlay.c, or a tmpfs for the host system),
  *   2. host directories (host system only), tmpfs for --read-only,
  *   3. /proc, /dev, /sys and the masked and read-only paths,
- *   4. the user's volumes and tmpfs, in the order given.
+ *   4. the user's volumes, then the user's tmpfs.
+ * Bind sources are cloned (open_tree) before the root is mounted: a volume
+ * whose source holds the store (-v "$HOME:$HOME") must not bring along a
+ * copy of the container's own root and its mounts.
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -255,7 +258,7 @@ static int apply_symlink(int root_fd, const struct mount_op *op)
 	return 0;
 }
 
-static int apply_one(int root_fd, const struct mount_op *op)
+static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
 {
 	bool dir = !(op->flags & MOP_FILE);
 	bool create = !(op->flags & MOP_IF_EXISTS);
@@ -279,6 +282,13 @@ static int apply_one(int root_fd, const struct mount_op *op)
 
 	switch (op->kind) {
 	case MK_BIND:
+		if (src_fd >= 0) {
+			if (syscall(SYS_move_mount, src_fd, "", fd, "",
+				    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+				return err_set(errno, "bind %s on %s", op->src, op->dst);
+			break;
+		}
+		/* fall through */
 	case MK_DEVNODE:
 		r = mount_at(op->src, fd, NULL, MS_BIND | op->mflags, NULL);
 		if (r < 0)
@@ -349,11 +359,46 @@ static int apply_one(int root_fd, const struct mount_op *op)
 	return 0;
 }
 
-/* Walk the plan inside the root at root_fd. Host paths (bind sources) are still visible. */
-int rootfs_apply(int root_fd, const struct mount_plan *p)
+/*
+ * Clone the source tree of every bind in the plan into a detached mount
+ * (Linux 5.2+), before anything is mounted in the container's root.
+ * ret_fds[i] is -1 where nothing was cloned (other kinds, older kernels).
+ */
+int rootfs_clone_sources(const struct mount_plan *p, int *ret_fds)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		int r = apply_one(root_fd, &p->ops[i]);
+		const struct mount_op *op = &p->ops[i];
+		unsigned int fl = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+		int fd;
+
+		ret_fds[i] = -1;
+		if (op->kind != MK_BIND)
+			continue;
+		if (op->mflags & MS_REC)
+			fl |= AT_RECURSIVE;
+		fd = syscall(SYS_open_tree, AT_FDCWD, op->src, fl);
+		if (fd < 0 && errno == ENOSYS)
+			return 0;
+		if (fd < 0)
+			return err_set(errno, "bind %s", op->src);
+		ret_fds[i] = fd;
+	}
+	return 0;
+}
+
+/*
+ * Walk the plan inside the root at root_fd. Host paths are still visible;
+ * src_fds (from rootfs_clone_sources(), or NULL) are consumed.
+ */
+int rootfs_apply(int root_fd, const struct mount_plan *p, int *src_fds)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		int r = apply_one(root_fd, &p->ops[i], src_fds ? src_fds[i] : -1);
+
+		if (src_fds && src_fds[i] >= 0) {
+			close(src_fds[i]);
+			src_fds[i] = -1;
+		}
 
 		if (r < 0 && (p->ops[i].flags & MOP_OPTIONAL)) {
 			log_debug("skipping %s: %s", p->ops[i].dst, err_msg());

@@ -28,7 +28,7 @@ struct opts {
 
 	struct volume *volumes;
 	size_t n_volumes;
-	char **tmpfs; /* DST[:OPTIONS] */
+	char **tmpfs; /* DST */
 	size_t n_tmpfs;
 	char **env; /* KEY=VAL or KEY (taken from roost's environment) */
 	size_t n_env;

@@ -9,7 +9,8 @@
 
 int rootfs_plan(struct spec *s);
 int rootfs_open_in_root(int root_fd, const char *path, int flags, bool create, bool dir);
-int rootfs_apply(int root_fd, const struct mount_plan *p);
+int rootfs_clone_sources(const struct mount_plan *p, int *ret_fds);
+int rootfs_apply(int root_fd, const struct mount_plan *p, int *src_fds);
 int rootfs_make_readonly(const char *path, const char *what, bool recursive);
 int rootfs_pivot(const char *root);
 
