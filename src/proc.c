@@ -370,6 +370,10 @@ static _Noreturn void child_main(struct container *c)
 
 	/* If roost dies, so does the container; the sync read below catches an earlier death. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Dispositions survive exec: the command starts with none of ours (nor a shell's SIG_IGN). */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	r = child_setup(c, &status);
@@ -508,6 +512,14 @@ int proc_run(struct container *c)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return err_set(errno, "socketpair");
 
+	/*
+	 * A shell starts background jobs with SIGINT and SIGQUIT ignored, and an
+	 * ignored signal never reaches a signalfd: take them back, so "kill -INT"
+	 * still reaches the container. A SIGHUP ignored on purpose (nohup) stays so.
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		if (forwarded[i] != SIGHUP)
+			(void)signal(forwarded[i], SIG_DFL);
 	/* Blocked before the clone, so no signal is lost between clone and poll. */
 	parent_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
@@ -549,7 +561,7 @@ int proc_run(struct container *c)
 	status = parent_loop(c, sig_fd);
 	close(c->sync_fd);
 	c->sync_fd = -1;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* Signals stay blocked: a late ^C must not cut the --rm clean-up short. */
 	if (status < 0)
 		return status;
 	if (WIFSIGNALED(status))

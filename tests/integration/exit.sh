@@ -2,7 +2,7 @@
 # Exit statuses and signals.
 . "$(dirname "$0")/lib.sh"
 require userns
-plan 17
+plan 16
 
 "$ROOST" run --rm "$ROOTFS" true; expect "exit 0" $? 0
 "$ROOST" run --rm "$ROOTFS" sh -c 'exit 7'; expect "the command's own status" $? 7
@@ -22,17 +22,17 @@ run_until_ready() { # run_until_ready ARGS... : start roost in the background, w
 	await "$T/ready" >/dev/null
 }
 for sig in TERM INT HUP QUIT USR1 USR2; do
-	run_until_ready "$ROOTFS" sh -c "trap 'exit 42' $sig; echo ready > /t/ready; while :; do sleep 1; done"
+	run_until_ready "$ROOTFS" sh -c "trap 'exit 42' $sig; echo ready > /t/ready; i=0; while [ \$i -lt 300 ]; do sleep 0.1; i=\$((i+1)); done; exit 1"
 	kill -s "$sig" "$pid"
 	wait "$pid"
 	expect "SIG$sig reaches the container" $? 42
 done
-run_until_ready --init "$ROOTFS" sh -c 'echo ready > /t/ready; exec sleep 1000'
+run_until_ready --init "$ROOTFS" sh -c 'echo ready > /t/ready; exec sleep 30'
 kill -TERM "$pid"
 wait "$pid"
 expect "--init forwards SIGTERM; the command dies of it: 143" $? 143
 
-run_until_ready --init "$ROOTFS" sh -c 'echo ready > /t/ready; sleep 1000'
+run_until_ready --init "$ROOTFS" sh -c 'echo ready > /t/ready; sleep 30'
 kids=$(pgrep -P "$pid" | tr '\n' ' ')
 all=$(for k in $kids; do echo "$k"; pgrep -P "$k"; done | tr '\n' ' ')
 kill -KILL "$pid"

@@ -53,8 +53,12 @@ ok_if() { # ok_if DESC CMD...
 	if "$@"; then _result 0 "$_d"; else _result 1 "$_d"; fi
 }
 
-if [ "$(id -u)" = 0 ]; then
+# Root only makes set-ups (root-*.sh, ROOST_ROOT_TEST=1); roost itself runs as users (as_user).
+if [ "$(id -u)" = 0 ] && [ -z "${ROOST_ROOT_TEST:-}" ]; then
 	skip_all "running as root: roost's tests run as an unprivileged user (use contrib/test.sh)"
+fi
+if [ "$(id -u)" != 0 ] && [ -n "${ROOST_ROOT_TEST:-}" ]; then
+	skip_all "this test makes its set-up as root (contrib/test.sh runs it so)"
 fi
 
 _range() { # _range FILE -> "start count" of the caller's first range
@@ -88,6 +92,7 @@ require() {
 }
 
 T=$(mktemp -d "${ROOST_TEST_TMP:-/var/tmp}/roost-test.XXXXXX") || exit 1
+chmod 755 "$T"
 export XDG_DATA_HOME="$T/data" XDG_RUNTIME_DIR="$T/run"
 mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
@@ -128,6 +133,16 @@ tree_sum() {
 # Block until a container writes a line to FIFO; bounded in time, no polling.
 await() { # await FIFO
 	timeout 20 head -n 1 "$1"
+}
+
+# Run a command as USER, with its own store under $T (root tests only).
+as_user() { # as_user USER CMD...
+	_u=$1
+	shift
+	mkdir -p "$T/u-$_u"
+	chown "$_u:" "$T/u-$_u"
+	runuser -u "$_u" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$T/u-$_u" \
+		XDG_DATA_HOME="$T/u-$_u/data" XDG_RUNTIME_DIR="$T/u-$_u/run" "$@"
 }
 
 done_testing() {

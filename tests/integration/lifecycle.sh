@@ -19,7 +19,7 @@ out=$("$ROOST" rm keep 2>&1); rc=$?
 expect "rm of an unknown name: 125 and a message" "$rc:$out" "125:roost: no container named 'keep' (see 'roost ps -a')"
 
 mkfifo "$T/ready"
-"$ROOST" run --name busy -v "$T:/t" "$ROOTFS" sh -c 'echo ready > /t/ready; exec sleep 1000' &
+"$ROOST" run --name busy -v "$T:/t" "$ROOTFS" sh -c 'echo ready > /t/ready; exec sleep 30' &
 pid=$!
 await "$T/ready" >/dev/null
 match "ps lists a running container with its pid" "$("$ROOST" ps)" "^busy +running +[0-9]+"

@@ -2,7 +2,7 @@
 # Kernel overlayfs and the fuse-overlayfs fallback, each forced with ROOST_OVERLAY.
 . "$(dirname "$0")/lib.sh"
 require userns
-plan 8
+plan 9
 
 before=$(tree_sum "$ROOTFS")
 out=$(ROOST_OVERLAY=kernel "$ROOST" run --rm "$ROOTFS" sh -c 'grep " / " /proc/self/mounts | cut -d" " -f3; echo x > /etc/motd; rm /bin/ls; cat /etc/motd' 2>&1)

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# contrib/setup.sh - from a fresh Debian 12 to a running container.
+# Installs what is missing (as root), builds roost, and runs a one-line demo
+# on the embedded default (the host system, read-only): who you are inside
+# and the id map. Run as your own user after the install, or it runs the
+# demo as $ROOST_DEMO_USER (default: the user who ran sudo).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+if [ "$(id -u)" = 0 ]; then
+	contrib/deps.sh
+fi
+[ -f build/build.ninja ] || meson setup build --buildtype=release >/dev/null
+ninja -C build >/dev/null
+echo "roost: built $top/build/roost"
+
+demo='echo "inside: $(id)"; echo "uid map:"; cat /proc/self/uid_map'
+if [ "$(id -u)" = 0 ]; then
+	user=${ROOST_DEMO_USER:-${SUDO_USER:-}}
+	if [ -z "$user" ] || [ "$user" = root ]; then
+		echo "roost: built; run the demo as your own user: build/roost run -- sh -c '$demo'"
+		exit 0
+	fi
+	exec runuser -u "$user" -- "$top/build/roost" run --rm -- sh -c "$demo"
+fi
+exec "$top/build/roost" run --rm -- sh -c "$demo"
