@@ -231,9 +231,10 @@ int store_set_pid(struct store *st, const char *id, pid_t pid)
 }
 
 /*
- * Remove the container's directories. With userns_fd, a forked helper
- * joins that user namespace first (as its owner we have every capability
- * there), so files of any mapped id can go.
+ * Remove the container's directories. Most layers hold only files of the
+ * caller (root inside), which go directly. What is left belongs to
+ * subordinate ids: with userns_fd, a forked helper joins that user
+ * namespace (as its owner we have every capability there) and removes it.
  */
 int store_remove(struct store *st, const char *id, int userns_fd)
 {
@@ -241,7 +242,8 @@ int store_remove(struct store *st, const char *id, int userns_fd)
 	int status, r;
 	pid_t pid;
 
-	if (userns_fd >= 0) {
+	r = util_rm_rf_at(st->data_fd, rel);
+	if (r < 0 && userns_fd >= 0) {
 		pid = fork();
 		if (pid < 0)
 			return err_set(errno, "fork");
