@@ -4,10 +4,10 @@
  *
  * parent (host namespaces)                  child (new user/mnt/pid/net/uts/ipc/cgroup)
  *   opt_parse, spec_from_opts, store_create
- *   proc_run: clone ------------------------> waits for MAPPED
- *   userns_apply(pid) (newuidmap/newgidmap)
- *   sync_send(MAPPED) ----------------------> hostname, lo up,
- *                                             overlay_mount, rootfs_apply,
+ *   proc_run: clone ------------------------> (new user, mount, pid namespaces)
+ *   userns_apply_start(pid)                   meanwhile: unshare net/uts/ipc/cgroup,
+ *     (newuidmap/newgidmap) + store_populate  hostname, lo up, clone bind sources
+ *   sync_send(MAPPED) ----------------------> overlay_mount, rootfs_apply,
  *   receive the pty master  <---------------- -t: open a pty in the new devpts
  *                                             pivot_root, user, workdir,
  *                                             [--init: fork, pid 1 waits]
@@ -228,6 +228,15 @@ static void set_home(struct spec *s, uid_t uid)
 	free(home);
 }
 
+/* The pid namespace must be made at clone time (the child is its pid 1); the rest are unshared. */
+static const int clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID;
+
+static int unshare_flags(const struct spec *s)
+{
+	return CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+	       (s->network == NET_NONE ? CLONE_NEWNET : 0);
+}
+
 /* The child's whole life; returns only on failure, with *ret_status set. */
 static int child_setup(struct container *c, int *ret_status)
 {
@@ -240,18 +249,16 @@ static int child_setup(struct container *c, int *ret_status)
 	gid_t gid;
 
 	*ret_status = 125;
-	r = sync_recv(c->sync_fd, &m, NULL);
-	if (r <= 0 || m.type != SYNC_MAPPED)
-		_exit(125); /* the parent is gone or failed: it has said why */
 
 	/*
-	 * With keep-id we enter as the caller's id; the set-up runs as root
-	 * when root is mapped, so helpers we exec (fuse-overlayfs) keep their
-	 * capabilities. Without a full map we keep our capabilities anyway.
+	 * Before the maps are written we already hold every capability in our
+	 * user namespace, but our ids are unmapped, so we cannot create files
+	 * yet. What needs no file is done now, while newuidmap runs: the other
+	 * namespaces (a network namespace alone takes a millisecond), hostname,
+	 * lo, propagation, and the clones of the bind sources.
 	 */
-	if (s->userns == USERNS_KEEP_ID && c->userns->use_helpers &&
-	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-		return err_set(errno, "become root in the user namespace");
+	if (unshare(unshare_flags(s)) < 0)
+		return diag_in_userns(err_set(errno, "create the container's namespaces"));
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return diag_in_userns(err_set(errno, "sethostname"));
 	if (s->network == NET_NONE) {
@@ -265,7 +272,6 @@ static int child_setup(struct container *c, int *ret_status)
 		if (r < 0)
 			return err_wrap(r, "bring up lo");
 	}
-
 	/* Private propagation: nothing we mount shows on the host, nor the other way round. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return diag_in_userns(err_set(errno, "make / private"));
@@ -273,6 +279,20 @@ static int child_setup(struct container *c, int *ret_status)
 	r = rootfs_clone_sources(&s->plan, src_fds);
 	if (r < 0)
 		return r;
+
+	r = sync_recv(c->sync_fd, &m, NULL);
+	if (r <= 0 || m.type != SYNC_MAPPED)
+		_exit(125); /* the parent is gone or failed: it has said why */
+
+	/*
+	 * With keep-id we enter as the caller's id; the set-up runs as root
+	 * when root is mapped, so helpers we exec (fuse-overlayfs) keep their
+	 * capabilities. Without a full map we keep our capabilities anyway.
+	 */
+	if (s->userns == USERNS_KEEP_ID && c->userns->use_helpers &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return err_set(errno, "become root in the user namespace");
+
 	if (s->rootfs) {
 		char note[512];
 
@@ -379,9 +399,6 @@ static _Noreturn void child_main(struct container *c)
 	r = child_setup(c, &status);
 	child_fail(c->sync_fd, r, status);
 }
-
-static const int clone_flags =
-	CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 
 static pid_t clone_child(int flags)
 {
@@ -502,13 +519,12 @@ static int parent_loop(struct container *c, int sig_fd)
  */
 int proc_run(struct container *c)
 {
-	int sp[2], flags = clone_flags, status, r;
+	int sp[2], flags = clone_flags, status, r, q;
 	_cleanup_close_ int sig_fd = -1;
+	struct userns_job job;
 	sigset_t set, old;
 	char path[64];
 
-	if (c->spec->network == NET_NONE)
-		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return err_set(errno, "socketpair");
 
@@ -547,9 +563,23 @@ int proc_run(struct container *c)
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
 	c->userns_fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	r = userns_apply(c->userns, c->pid);
+	r = userns_apply_start(c->userns, c->pid, &job);
 	if (r < 0)
 		goto out_kill;
+	/* The helpers take milliseconds: make the layer directories meanwhile. */
+	q = c->store ? store_populate(c->store, c->spec) : 0;
+	r = userns_apply_finish(c->userns, &job);
+	if (q < 0 && r == 0)
+		r = q;
+	if (r < 0) {
+		struct sync_msg m;
+
+		/* A child that failed first has the better story. */
+		(void)fcntl(c->sync_fd, F_SETFL, O_NONBLOCK);
+		if (sync_recv(c->sync_fd, &m, NULL) > 0 && m.type == SYNC_ERROR)
+			r = err_setx(m.r, "%s", m.text);
+		goto out_kill;
+	}
 	if (c->store)
 		(void)store_set_pid(c->store, c->spec->id, c->pid);
 	r = sync_send(c->sync_fd, SYNC_MAPPED, 0, 0, NULL, -1);

@@ -157,13 +157,15 @@ static int write_config(int dfd, const struct spec *s)
 }
 
 /*
- * Create the container's directories and take its lock. A name in use is
- * an error naming the fix. On failure nothing is left behind.
+ * Claim the container's name: create its directories in both stores and
+ * take its lock. A name in use is an error naming the fix. The layer
+ * directories come later (store_populate(), while the id-map helpers run).
+ * On failure nothing is left behind.
  */
 int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret)
 {
 	_cleanup_free_ char *rel = xasprintf("containers/%s", s->id);
-	_cleanup_close_ int dfd = -1, rfd = -1;
+	_cleanup_close_ int rfd = -1;
 	struct ctr_dirs d = {.lock_fd = -1};
 	int r;
 
@@ -179,10 +181,9 @@ int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret)
 		r = err_set(errno, "create %s/%s", st->run_path, s->id);
 		goto fail;
 	}
-	dfd = openat(st->data_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rfd = openat(st->run_fd, s->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || rfd < 0) {
-		r = err_set(errno, "open %s", rel);
+	if (rfd < 0) {
+		r = err_set(errno, "open %s/%s", st->run_path, s->id);
 		goto fail;
 	}
 	d.lock_fd = openat(rfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -190,17 +191,6 @@ int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret)
 		r = err_set(errno, "lock %s/%s", st->run_path, s->id);
 		goto fail;
 	}
-	if ((s->rootfs && (mkdirat(dfd, "upper", 0755) < 0 || mkdirat(dfd, "work", 0700) < 0)) ||
-	    mkdirat(dfd, "root", 0755) < 0) {
-		r = err_set(errno, "create %s/%s", st->data_path, rel);
-		goto fail;
-	}
-	r = write_config(dfd, s);
-	if (r < 0) {
-		r = err_set(r, "write %s/%s/config", st->data_path, rel);
-		goto fail;
-	}
-
 	d.dir = xasprintf("%s/%s", st->data_path, rel);
 	d.root = xasprintf("%s/root", d.dir);
 	if (s->rootfs) {
@@ -215,6 +205,24 @@ fail:
 	(void)util_rm_rf_at(st->data_fd, rel);
 	(void)util_rm_rf_at(st->run_fd, s->id);
 	return r;
+}
+
+/* The layer directories and the config of a claimed container. */
+int store_populate(struct store *st, const struct spec *s)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", s->id);
+	_cleanup_close_ int dfd = openat(st->data_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (dfd < 0)
+		return err_set(errno, "open %s/%s", st->data_path, rel);
+	if ((s->rootfs && (mkdirat(dfd, "upper", 0755) < 0 || mkdirat(dfd, "work", 0700) < 0)) ||
+	    mkdirat(dfd, "root", 0755) < 0)
+		return err_set(errno, "create %s/%s", st->data_path, rel);
+	r = write_config(dfd, s);
+	if (r < 0)
+		return err_set(r, "write %s/%s/config", st->data_path, rel);
+	return 0;
 }
 
 int store_set_pid(struct store *st, const char *id, pid_t pid)

@@ -10,7 +10,7 @@
  *      the ids around it.
  * Without ranges or helpers the plan is a single-id map which the parent,
  * as owner of the new namespace, may write itself once setgroups is denied.
- * userns_apply() then runs both helpers at once for the child's pid.
+ * userns_apply_start() then runs both helpers at once for the child's pid.
  */
 #include <fcntl.h>
 #include <pwd.h>
@@ -242,14 +242,9 @@ void userns_plan_done(struct userns_plan *p)
 	p->newuidmap = p->newgidmap = p->fallback_why = NULL;
 }
 
-struct helper_run {
-	pid_t pid;
-	int err_fd;
-};
-
 /* Start "newuidmap PID inner outer count ..." with its stderr on a pipe. */
 static int helper_start(const char *helper, pid_t pid, const struct id_map *m, size_t n,
-			struct helper_run *ret)
+			struct userns_job *j)
 {
 	_cleanup_free_ char **argv = xcalloc(3 * n + 3, sizeof(char *));
 	char args[IDMAP_MAX * 3][24];
@@ -276,28 +271,28 @@ static int helper_start(const char *helper, pid_t pid, const struct id_map *m, s
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	r = posix_spawn(&ret->pid, helper, &fa, NULL, argv, environ);
+	r = posix_spawn(&j->pid[j->n], helper, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (r != 0) {
 		close(pipefd[0]);
 		return err_set(r, "run %s", helper);
 	}
-	ret->err_fd = pipefd[0];
+	j->err_fd[j->n++] = pipefd[0];
 	return 0;
 }
 
-static int helper_finish(const char *helper, const char *idfile, struct helper_run *h)
+static int helper_finish(const char *helper, const char *idfile, pid_t pid, int err_fd)
 {
 	char out[512];
 	ssize_t n;
 	int status;
 
-	n = util_read_all(h->err_fd, out, sizeof(out) - 1);
-	close(h->err_fd);
+	n = util_read_all(err_fd, out, sizeof(out) - 1);
+	close(err_fd);
 	out[n > 0 ? n : 0] = '\0';
 	out[strcspn(out, "\n")] = '\0';
-	while (waitpid(h->pid, &status, 0) < 0)
+	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return err_set(errno, "wait for %s", helper);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -339,26 +334,49 @@ static int write_single(pid_t pid, const struct userns_plan *p)
 }
 
 /*
- * Write both maps of pid's user namespace as planned. The two helpers run
- * concurrently: they are setuid programs and most of their time is exec.
+ * Start writing both maps of pid's user namespace as planned. The two
+ * helpers run concurrently (they are setuid programs and most of their
+ * time is exec and start-up), and the caller may do other work until
+ * userns_apply_finish(). A single-id map is written here and then.
  */
-int userns_apply(const struct userns_plan *p, pid_t pid)
+int userns_apply_start(const struct userns_plan *p, pid_t pid, struct userns_job *j)
 {
-	struct helper_run hu, hg;
-	int r, q;
+	int r;
 
+	j->n = 0;
 	if (!p->use_helpers)
 		return write_single(pid, p);
-
-	r = helper_start(p->newuidmap, pid, p->uid, p->n_uid, &hu);
+	r = helper_start(p->newuidmap, pid, p->uid, p->n_uid, j);
 	if (r < 0)
 		return r;
-	r = helper_start(p->newgidmap, pid, p->gid, p->n_gid, &hg);
+	r = helper_start(p->newgidmap, pid, p->gid, p->n_gid, j);
 	if (r < 0) {
-		(void)helper_finish(p->newuidmap, "/etc/subuid", &hu);
+		(void)userns_apply_finish(p, j);
 		return r;
 	}
-	q = helper_finish(p->newuidmap, "/etc/subuid", &hu);
-	r = helper_finish(p->newgidmap, "/etc/subgid", &hg);
-	return q < 0 ? q : r;
+	return 0;
+}
+
+/* Wait for the helpers; the first refusal is the error. */
+int userns_apply_finish(const struct userns_plan *p, struct userns_job *j)
+{
+	static const char *const idfile[] = {"/etc/subuid", "/etc/subgid"};
+	const char *helper[] = {p->newuidmap, p->newgidmap};
+	int r = 0;
+
+	for (int i = 0; i < j->n; i++) {
+		int q = helper_finish(helper[i], idfile[i], j->pid[i], j->err_fd[i]);
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	j->n = 0;
+	return r;
+}
+
+int userns_apply(const struct userns_plan *p, pid_t pid)
+{
+	struct userns_job j;
+	int r = userns_apply_start(p, pid, &j);
+
+	return r < 0 ? r : userns_apply_finish(p, &j);
 }

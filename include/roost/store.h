@@ -38,6 +38,7 @@ struct ctr_info {
 int store_open(struct store *st);
 void store_close(struct store *st);
 int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret);
+int store_populate(struct store *st, const struct spec *s);
 int store_set_pid(struct store *st, const char *id, pid_t pid);
 int store_remove(struct store *st, const char *id, int userns_fd);
 void ctr_dirs_free(struct ctr_dirs *d);

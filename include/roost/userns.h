@@ -42,6 +42,15 @@ int userns_map_format(const struct id_map *m, size_t n, char *buf, size_t size);
 int userns_plan_init(struct userns_plan *p, enum userns_mode mode, const char *subuid_path,
 		     const char *subgid_path);
 void userns_plan_done(struct userns_plan *p);
+/* Helpers started by userns_apply_start(), waited for by userns_apply_finish(). */
+struct userns_job {
+	pid_t pid[2];
+	int err_fd[2];
+	int n;
+};
+
+int userns_apply_start(const struct userns_plan *p, pid_t pid, struct userns_job *ret);
+int userns_apply_finish(const struct userns_plan *p, struct userns_job *j);
 int userns_apply(const struct userns_plan *p, pid_t pid);
 unsigned long userns_map_lookup(const struct id_map *m, size_t n, unsigned long inner);
 
