@@ -16,7 +16,9 @@
 #include "roost/err.h"
 #include "roost/log.h"
 #include "roost/opt.h"
+#include "roost/net.h"
 #include "roost/proc.h"
+#include "roost/rootfs.h"
 #include "roost/spec.h"
 #include "roost/store.h"
 #include "roost/userns.h"
@@ -44,6 +46,21 @@ static int fail(int r)
 	(void)r;
 	log_msg(LOG_ERR, "%s", err_msg());
 	return EXIT_ROOST;
+}
+
+/* The one line when the host keeps the container's pings from leaving it. */
+static void warn_ping(void)
+{
+	_cleanup_free_ char *w = NULL;
+	gid_t groups[256];
+	char range[64];
+	int n = getgroups(ARRAY_SIZE(groups), groups);
+
+	if (util_read_file("/proc/sys/net/ipv4/ping_group_range", range, sizeof(range)) < 0)
+		return;
+	w = net_ping_warning(range, getegid(), groups, n < 0 ? 0 : n);
+	if (w)
+		log_warn("%s", w);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -81,8 +98,18 @@ static int cmd_run(int argc, char **argv)
 	r = store_create(&st, &s, &dirs);
 	if (r < 0)
 		goto out_store;
+	r = net_write_etc(&s.net, s.hostname, s.rootfs, dirs.run);
+	if (r == 0)
+		r = rootfs_plan(&s, dirs.run);
+	if (r < 0) {
+		(void)store_remove(&st, s.id, -1);
+		ctr_dirs_free(&dirs);
+		goto out_store;
+	}
 	if (plan.fallback_why)
 		log_warn("%s", plan.fallback_why);
+	if (s.net.mode == NET_SLIRP)
+		warn_ping();
 
 	c.spec = &s;
 	c.userns = &plan;

@@ -60,7 +60,8 @@ static const struct opt_def run_opts[] = {
 	{{"userns", required_argument, NULL, OPT_USERNS}, "MODE",
 	 "\"keep-id\": keep your uid/gid inside and run as you (default: you are root)"},
 	{{"network", required_argument, NULL, OPT_NETWORK}, "MODE",
-	 "\"none\" (default: only lo) or \"host\" (share the host's network)"},
+	 "\"slirp[:KEY=VAL,...]\" (default: user-mode networking), \"none\" (only lo) or "
+	 "\"host\""},
 	{{"help", no_argument, NULL, 'h'}, NULL, "show this help"},
 };
 
@@ -151,11 +152,11 @@ static int parse_mode(const char *opt, const char *arg, const char *const *names
 int opt_parse_run(int argc, char **argv, struct opts *ret)
 {
 	static const char *const userns_names[] = {"", "keep-id"};
-	static const char *const net_names[] = {"none", "host"};
 	struct option longopts[ARRAY_SIZE(run_opts) + 1];
 	struct opts o = {0};
 	int c, r;
 
+	net_config_default(&o.net);
 	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++)
 		longopts[i] = run_opts[i].o;
 	memset(&longopts[ARRAY_SIZE(run_opts)], 0, sizeof(struct option));
@@ -247,10 +248,9 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 			o.userns = USERNS_KEEP_ID;
 			break;
 		case OPT_NETWORK:
-			r = parse_mode("network", optarg, net_names, 2);
+			r = net_parse(optarg, &o.net);
 			if (r < 0)
 				goto fail;
-			o.network = r;
 			break;
 		case 'h':
 			o.help = true;

@@ -37,7 +37,7 @@
 #include "roost/diag.h"
 #include "roost/err.h"
 #include "roost/log.h"
-#include "roost/nl.h"
+#include "roost/net.h"
 #include "roost/proc.h"
 #include "roost/rootfs.h"
 #include "roost/sync.h"
@@ -234,7 +234,7 @@ static const int clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID;
 static int unshare_flags(const struct spec *s)
 {
 	return CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
-	       (s->network == NET_NONE ? CLONE_NEWNET : 0);
+	       (s->net.mode != NET_HOST ? CLONE_NEWNET : 0);
 }
 
 /* The child's whole life; returns only on failure, with *ret_status set. */
@@ -261,16 +261,19 @@ static int child_setup(struct container *c, int *ret_status)
 		return diag_in_userns(err_set(errno, "create the container's namespaces"));
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return diag_in_userns(err_set(errno, "sethostname"));
-	if (s->network == NET_NONE) {
-		struct mnl_socket *nl;
+	if (s->net.mode != NET_HOST) {
+		int tap = -1;
 
-		r = nl_open(&nl);
-		if (r == 0) {
-			r = nl_link_up(nl, if_nametoindex("lo"));
-			nl_close(nl);
-		}
+		r = net_child_setup(&s->net, &tap);
 		if (r < 0)
-			return err_wrap(r, "bring up lo");
+			return diag_in_userns(r);
+		if (tap >= 0) {
+			/* roost starts the network process while we go on. */
+			r = sync_send(c->sync_fd, SYNC_TAPFD, 0, 0, NULL, tap);
+			close(tap);
+			if (r < 0)
+				return err_set(r, "pass the tap device to roost");
+		}
 	}
 	/* Private propagation: nothing we mount shows on the host, nor the other way round. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -292,6 +295,10 @@ static int child_setup(struct container *c, int *ret_status)
 	if (s->userns == USERNS_KEEP_ID && c->userns->use_helpers &&
 	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return err_set(errno, "become root in the user namespace");
+	/* With keep-id and a single-id map nobody inside owns the namespace's sysctls. */
+	r = net_child_sysctls(&s->net, c->userns);
+	if (r < 0 && !(s->userns == USERNS_KEEP_ID && !c->userns->use_helpers))
+		return r;
 
 	if (s->rootfs) {
 		char note[512];
@@ -426,6 +433,19 @@ static void handle_sync(struct container *c, struct loop *l)
 	switch (m.type) {
 	case SYNC_NOTE:
 		log_info("%s", m.text);
+		break;
+	case SYNC_TAPFD:
+		if (fd >= 0 && c->net.pid == 0) {
+			if (usernet_start(&c->spec->net, fd, &c->net) < 0) {
+				/* Without its network the container must not run on. */
+				c->child_failed = true;
+				(void)kill(c->pid, SIGKILL);
+			} else if (c->store) {
+				(void)store_set_pid(c->store, c->spec->id, "netpid", c->net.pid);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
 		break;
 	case SYNC_PTY:
 		if (fd >= 0 && !l->tty_on) {
@@ -581,7 +601,7 @@ int proc_run(struct container *c)
 		goto out_kill;
 	}
 	if (c->store)
-		(void)store_set_pid(c->store, c->spec->id, c->pid);
+		(void)store_set_pid(c->store, c->spec->id, "pid", c->pid);
 	r = sync_send(c->sync_fd, SYNC_MAPPED, 0, 0, NULL, -1);
 	if (r < 0) {
 		r = err_set(r, "start the container");
@@ -591,6 +611,8 @@ int proc_run(struct container *c)
 	status = parent_loop(c, sig_fd);
 	close(c->sync_fd);
 	c->sync_fd = -1;
+	if (usernet_stop(&c->net) < 0 && status >= 0)
+		log_warn("%s", err_msg());
 	/* Signals stay blocked: a late ^C must not cut the --rm clean-up short. */
 	if (status < 0)
 		return status;
@@ -602,6 +624,7 @@ out_kill:
 	(void)kill(c->pid, SIGKILL);
 	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	(void)usernet_stop(&c->net);
 	close(c->sync_fd);
 	c->sync_fd = -1;
 out_sigmask:

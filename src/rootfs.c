@@ -59,14 +59,21 @@ static const char *const masked_paths[] = {
 	"/proc/scsi",	     "/sys/firmware",	     "/sys/devices/virtual/powercap",
 };
 
+/* Files roost writes for the container (net.c), bound over the image's. */
+static const char *const etc_files[] = {"hosts", "hostname", "resolv.conf"};
+
 static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 #define NOSUID_NODEV_NOEXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
-/* Add the default mounts for s to s->plan. */
-int rootfs_plan(struct spec *s)
+/*
+ * Build s->plan: the defaults, the files of etc_dir (hosts, hostname,
+ * resolv.conf, as written by net_write_etc(); NULL for none), then the
+ * user's volumes and tmpfs.
+ */
+int rootfs_plan(struct spec *s, const char *etc_dir)
 {
 	struct mount_plan *p = &s->plan;
 
@@ -124,6 +131,22 @@ int rootfs_plan(struct spec *s)
 		mount_plan_add(p, MK_MASK, NULL, masked_paths[i], 0, NULL, MOP_IF_EXISTS);
 	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
 		mount_plan_add(p, MK_RDONLY, NULL, readonly_paths[i], 0, NULL, MOP_IF_EXISTS);
+
+	for (size_t i = 0; etc_dir && i < ARRAY_SIZE(etc_files); i++) {
+		_cleanup_free_ char *src = xasprintf("%s/%s", etc_dir, etc_files[i]);
+		_cleanup_free_ char *dst = xasprintf("/etc/%s", etc_files[i]);
+
+		if (access(src, F_OK) == 0)
+			mount_plan_add(p, MK_BIND, src, dst, 0, NULL, MOP_FILE);
+	}
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct volume *v = &s->volumes[i];
+		mount_plan_add(p, MK_BIND, v->src, v->dst, MS_REC, NULL,
+			       (v->ro ? MOP_RO : 0) | (v->file ? MOP_FILE : 0));
+	}
+	for (size_t i = 0; i < s->tmpfs.n; i++)
+		mount_plan_add(p, MK_TMPFS, "tmpfs", s->tmpfs.v[i], MS_NOSUID | MS_NODEV,
+			       "mode=1777", 0);
 	return 0;
 }
 
@@ -258,6 +281,32 @@ static int apply_symlink(int root_fd, const struct mount_op *op)
 	return 0;
 }
 
+/*
+ * A file mount point that is a dangling symlink (resolv.conf -> /run/...):
+ * in a writable layer the link is replaced by a file; where the link is
+ * read-only (the host's /etc), its target is created instead, one level.
+ */
+static int open_file_target(int root_fd, const char *dst)
+{
+	_cleanup_free_ char *copy = xstrdup(dst), *path = NULL;
+	_cleanup_close_ int pfd = -1;
+	char target[PATH_MAX], *base = strrchr(copy, '/');
+	ssize_t n;
+
+	*base++ = '\0';
+	pfd = rootfs_open_in_root(root_fd, copy[0] ? copy : "/", O_PATH | O_DIRECTORY, true, true);
+	if (pfd < 0)
+		return pfd;
+	n = readlinkat(pfd, base, target, sizeof(target) - 1);
+	if (n < 0)
+		return -ENOENT;
+	target[n] = '\0';
+	if (unlinkat(pfd, base, 0) == 0)
+		return rootfs_open_in_root(root_fd, dst, O_PATH, true, false);
+	path = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", copy, target);
+	return rootfs_open_in_root(root_fd, path, O_PATH, true, false);
+}
+
 static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
 {
 	bool dir = !(op->flags & MOP_FILE);
@@ -270,6 +319,8 @@ static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
 		return apply_symlink(root_fd, op);
 
 	fd = rootfs_open_in_root(root_fd, op->dst, O_PATH, create, dir);
+	if ((fd == -ENOENT || fd == -ELOOP) && create && !dir)
+		fd = open_file_target(root_fd, op->dst);
 	if (fd == -ENOENT && !create)
 		return 0;
 	if (fd == -EROFS)

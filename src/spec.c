@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
@@ -161,30 +160,27 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 	s.workdir = xstrdup(o->workdir ? o->workdir : "/");
 	s.user = o->user ? xstrdup(o->user) : NULL;
 	s.userns = o->userns;
-	s.network = o->network;
+	s.net = o->net;
 	s.tty = o->tty;
 	s.interactive = o->interactive;
 	s.rm = o->rm;
 	s.init = o->init;
 	s.read_only = o->read_only;
 
-	r = rootfs_plan(&s);
-	if (r < 0)
-		goto fail;
-
+	s.volumes = xcalloc(o->n_volumes, sizeof(*s.volumes));
 	for (size_t i = 0; i < o->n_volumes; i++) {
-		const struct volume *v = &o->volumes[i];
-		_cleanup_free_ char *src = NULL;
+		struct volume *v = &s.volumes[s.n_volumes];
 
-		r = check_dir("volume source", v->src, &src);
+		r = check_dir("volume source", o->volumes[i].src, &v->src);
 		if (r < 0)
 			goto fail;
-		mount_plan_add(&s.plan, MK_BIND, src, v->dst, MS_REC, NULL,
-			       (v->ro ? MOP_RO : 0) | (r == 0 ? MOP_FILE : 0));
+		v->dst = xstrdup(o->volumes[i].dst);
+		v->ro = o->volumes[i].ro;
+		v->file = r == 0;
+		s.n_volumes++;
 	}
 	for (size_t i = 0; i < o->n_tmpfs; i++)
-		mount_plan_add(&s.plan, MK_TMPFS, "tmpfs", o->tmpfs[i], MS_NOSUID | MS_NODEV,
-			       "mode=1777", 0);
+		strv_push(&s.tmpfs, xstrdup(o->tmpfs[i]));
 
 	*ret = s;
 	return 0;
@@ -228,6 +224,12 @@ void spec_free(struct spec *s)
 	free(s->workdir);
 	free(s->user);
 	free(s->hostname);
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		free(s->volumes[i].src);
+		free(s->volumes[i].dst);
+	}
+	free(s->volumes);
+	strv_free(&s->tmpfs);
 	mount_plan_free(&s->plan);
 	memset(s, 0, sizeof(*s));
 }

@@ -124,6 +124,7 @@ void ctr_dirs_free(struct ctr_dirs *d)
 	free(d->upper);
 	free(d->work);
 	free(d->root);
+	free(d->run);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	memset(d, 0, sizeof(*d));
@@ -193,6 +194,7 @@ int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret)
 	}
 	d.dir = xasprintf("%s/%s", st->data_path, rel);
 	d.root = xasprintf("%s/root", d.dir);
+	d.run = xasprintf("%s/%s", st->run_path, s->id);
 	if (s->rootfs) {
 		d.upper = xasprintf("%s/upper", d.dir);
 		d.work = xasprintf("%s/work", d.dir);
@@ -225,9 +227,10 @@ int store_populate(struct store *st, const struct spec *s)
 	return 0;
 }
 
-int store_set_pid(struct store *st, const char *id, pid_t pid)
+/* Record a pid in the runtime dir: "pid" (the container) or "netpid" (its network). */
+int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid)
 {
-	_cleanup_free_ char *rel = xasprintf("%s/pid", id);
+	_cleanup_free_ char *rel = xasprintf("%s/%s", id, name);
 	_cleanup_close_ int fd = openat(st->run_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 					0600);
 	char buf[24];

@@ -8,17 +8,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "roost/net.h"
 #include "roost/userns.h"
-
-enum net_mode {
-	NET_NONE, /* a network namespace with only lo */
-	NET_HOST, /* the host's network namespace */
-};
 
 struct volume {
 	char *src; /* as given; made absolute by spec.c */
 	char *dst;
 	bool ro;
+	bool file; /* the source is a file (set by spec.c) */
 };
 
 struct opts {
@@ -41,7 +38,7 @@ struct opts {
 	const char *name;
 
 	enum userns_mode userns;
-	enum net_mode network;
+	struct net_config net;
 	bool tty, interactive, rm, init, read_only;
 	bool help, version;
 };

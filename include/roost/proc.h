@@ -11,6 +11,7 @@
 #include "roost/overlay.h"
 #include "roost/spec.h"
 #include "roost/store.h"
+#include "roost/usernet.h"
 #include "roost/userns.h"
 
 struct container {
@@ -24,6 +25,7 @@ struct container {
 	int sync_fd;
 	int userns_fd;     /* kept open so --rm can clean up inside the namespace */
 	bool child_failed; /* the child reported an error (err_msg() has it) */
+	struct usernet net; /* the network process, with --network=slirp */
 };
 
 int proc_run(struct container *c);

@@ -7,7 +7,7 @@
 
 #include "roost/spec.h"
 
-int rootfs_plan(struct spec *s);
+int rootfs_plan(struct spec *s, const char *etc_dir);
 int rootfs_open_in_root(int root_fd, const char *path, int flags, bool create, bool dir);
 int rootfs_clone_sources(const struct mount_plan *p, int *ret_fds);
 int rootfs_apply(int root_fd, const struct mount_plan *p, int *src_fds);

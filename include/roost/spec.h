@@ -53,9 +53,12 @@ struct spec {
 	char *user;     /* as given to -u, resolved inside the container */
 	char *hostname;
 	enum userns_mode userns;
-	enum net_mode network;
+	struct net_config net;
 	bool tty, interactive, rm, init, read_only;
-	struct mount_plan plan;
+	struct volume *volumes; /* sources absolute and checked */
+	size_t n_volumes;
+	struct strv tmpfs;
+	struct mount_plan plan; /* rootfs_plan() */
 };
 
 int spec_from_opts(const struct opts *o, struct spec *ret);

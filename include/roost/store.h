@@ -23,6 +23,7 @@ struct ctr_dirs {
 	char *upper; /* NULL for the host system */
 	char *work;
 	char *root;  /* the mount point of the new root */
+	char *run;   /* runtime: .../roost/ID (lock, pids, the generated /etc files) */
 	int lock_fd; /* flock()ed while the container runs */
 };
 
@@ -39,7 +40,7 @@ int store_open(struct store *st);
 void store_close(struct store *st);
 int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret);
 int store_populate(struct store *st, const struct spec *s);
-int store_set_pid(struct store *st, const char *id, pid_t pid);
+int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid);
 int store_remove(struct store *st, const char *id, int userns_fd);
 void ctr_dirs_free(struct ctr_dirs *d);
 int store_list(struct store *st, struct ctr_info **ret, size_t *ret_n);

@@ -64,7 +64,7 @@ int main(void)
 	opt_free(&o);
 
 	is_int(PARSE(&o, "--userns=keep-id", "--network=host", "r"), 0, "modes");
-	ok(o.userns == USERNS_KEEP_ID && o.network == NET_HOST, "keep-id and host network");
+	ok(o.userns == USERNS_KEEP_ID && o.net.mode == NET_HOST, "keep-id and host network");
 	opt_free(&o);
 
 	is_int(PARSE(&o, "--userns=auto", "r"), -EINVAL, "unknown userns mode");

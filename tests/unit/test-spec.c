@@ -75,9 +75,9 @@ int main(void)
 	ok(mkdtemp(dir) != NULL, "temp rootfs");
 	o.rootfs = dir;
 	o.read_only = true;
-	o.volumes = (struct volume[]){{dir, "/data", true}};
+	o.volumes = (struct volume[]){{dir, "/data", true, false}};
 	o.n_volumes = 1;
-	is_int(spec_from_opts(&o, &s), 0, "spec from a directory");
+	is_int(spec_from_opts(&o, &s) || rootfs_plan(&s, NULL), 0, "spec from a directory");
 	is_str(s.argv.v[0], "/bin/sh", "default command");
 	is_str(s.workdir, "/", "default workdir");
 	ok(strlen(s.id) == 12, "generated 12-character id");
@@ -99,7 +99,7 @@ int main(void)
 
 	/* The host system */
 	o = (struct opts){0};
-	is_int(spec_from_opts(&o, &s), 0, "spec for the host system");
+	is_int(spec_from_opts(&o, &s) || rootfs_plan(&s, NULL), 0, "spec for the host system");
 	op = find(&s.plan, "/usr", NULL);
 	ok(op && op->kind == MK_BIND && (op->flags & MOP_RO), "host /usr read-only");
 	op = find(&s.plan, "/home", NULL);

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * usernet.c - libslirp glue and the poll() loop, in a confined process
+ *
+ * The network process parses frames the container wrote, and it holds the
+ * user's privileges on the host, so it is the one part of roost a hostile
+ * container talks to directly. It is forked by roost when the child hands
+ * over the tap fd, and it:
+ *   1. keeps only the tap fd and its control pipe (EOF there means "stop"),
+ *      and dies with roost (PR_SET_PDEATHSIG);
+ *   2. moves into a user and mount namespace of its own whose root is an
+ *      empty tmpfs holding only a read-only /etc (libslirp re-reads
+ *      /etc/resolv.conf to find the host's resolver);
+ *   3. sets no_new_privs and loads a seccomp allow-list: what the loop
+ *      needs (sockets of the inet families, poll, memory, clock, read-only
+ *      opens), EPERM for everything else;
+ *   4. runs the loop: frames from the tap go to slirp_input(), slirp's
+ *      frames are written back to the tap, slirp's sockets and timers are
+ *      polled with ours. No GLib main loop here.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <slirp/libslirp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "roost/err.h"
+#include "roost/log.h"
+#include "roost/rootfs.h"
+#include "roost/usernet.h"
+#include "roost/util.h"
+
+#define TAP_FD 3
+#define CTL_FD 4
+#define FRAME_MAX (65536 + 64)
+#define FRAMES_PER_WAKEUP 256
+
+struct timer {
+	SlirpTimerId id;
+	void *cb_opaque;
+	int64_t expire_ms; /* -1: not armed */
+	bool used;
+};
+
+struct loop {
+	Slirp *slirp;
+	struct pollfd *pfd;
+	size_t n, cap;
+	struct timer timers[8];
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+	ssize_t n;
+
+	/* The tap never blocks a writer; a full queue drops, and TCP retransmits. */
+	do
+		n = write(TAP_FD, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 && errno != EAGAIN ? -errno : (ssize_t)len;
+}
+
+static void cb_guest_error(const char *msg, void *opaque)
+{
+	log_debug("network: the container sent %s", msg);
+}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+	return now_ns();
+}
+
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+	struct loop *l = opaque;
+
+	for (size_t i = 0; i < ARRAY_SIZE(l->timers); i++) {
+		if (!l->timers[i].used) {
+			l->timers[i] = (struct timer){id, cb_opaque, -1, true};
+			return &l->timers[i];
+		}
+	}
+	return NULL; /* libslirp has one timer kind today; the table has room to spare */
+}
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+	if (timer)
+		((struct timer *)timer)->used = false;
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	if (timer)
+		((struct timer *)timer)->expire_ms = expire_ms;
+}
+
+static void cb_nop_fd(int fd, void *opaque)
+{
+}
+
+static void cb_notify(void *opaque)
+{
+}
+
+static int cb_add_poll(int fd, int events, void *opaque)
+{
+	struct loop *l = opaque;
+	short ev = 0;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->pfd = xrealloc(l->pfd, l->cap * sizeof(*l->pfd));
+	}
+	if (events & SLIRP_POLL_IN)
+		ev |= POLLIN;
+	if (events & SLIRP_POLL_OUT)
+		ev |= POLLOUT;
+	if (events & SLIRP_POLL_PRI)
+		ev |= POLLPRI;
+	l->pfd[l->n] = (struct pollfd){.fd = fd, .events = ev};
+	return l->n++;
+}
+
+static int cb_get_revents(int idx, void *opaque)
+{
+	struct loop *l = opaque;
+	short re = l->pfd[idx].revents;
+	int r = 0;
+
+	if (re & POLLIN)
+		r |= SLIRP_POLL_IN;
+	if (re & POLLOUT)
+		r |= SLIRP_POLL_OUT;
+	if (re & POLLPRI)
+		r |= SLIRP_POLL_PRI;
+	if (re & POLLERR)
+		r |= SLIRP_POLL_ERR;
+	if (re & POLLHUP)
+		r |= SLIRP_POLL_HUP;
+	return r;
+}
+
+static const SlirpCb callbacks = {
+	.send_packet = cb_send_packet,
+	.guest_error = cb_guest_error,
+	.clock_get_ns = cb_clock_get_ns,
+	.timer_free = cb_timer_free,
+	.timer_mod = cb_timer_mod,
+	.register_poll_fd = cb_nop_fd,
+	.unregister_poll_fd = cb_nop_fd,
+	.notify = cb_notify,
+	.timer_new_opaque = cb_timer_new_opaque,
+};
+
+/* Milliseconds until the next armed timer, or -1. */
+static int timers_timeout(struct loop *l, int64_t now_ms)
+{
+	int64_t t = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(l->timers); i++) {
+		const struct timer *tm = &l->timers[i];
+		if (!tm->used || tm->expire_ms < 0)
+			continue;
+		int64_t d = tm->expire_ms > now_ms ? tm->expire_ms - now_ms : 0;
+		if (t < 0 || d < t)
+			t = d;
+	}
+	return t > INT_MAX ? INT_MAX : (int)t;
+}
+
+static void timers_run(struct loop *l, int64_t now_ms)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(l->timers); i++) {
+		struct timer *tm = &l->timers[i];
+		if (tm->used && tm->expire_ms >= 0 && tm->expire_ms <= now_ms) {
+			tm->expire_ms = -1;
+			slirp_handle_timer(l->slirp, tm->id, tm->cb_opaque);
+		}
+	}
+}
+
+static Slirp *make_slirp(const struct net_config *n, struct loop *l)
+{
+	SlirpConfig cfg = {
+		.version = 4,
+		.in_enabled = true,
+		.vnetwork = n->network,
+		.vnetmask = {.s_addr = htonl(~0u << (32 - n->prefix))},
+		.vhost = net_addr(n, NET_HOST_GATEWAY),
+		.vdhcp_start = net_addr(n, 15),
+		.vnameserver = net_addr(n, NET_HOST_DNS),
+		.in6_enabled = n->ipv6,
+		.vprefix_len = 64,
+		.if_mtu = n->mtu,
+		.if_mru = n->mtu,
+		/* The host's loopback serves the user, not the container: see roost-run(1). */
+		.disable_host_loopback = !n->allow_host_loopback,
+		.disable_dns = !n->dns,
+	};
+
+	net_addr6(0, &cfg.vprefix_addr6);
+	net_addr6(NET_HOST_GATEWAY, &cfg.vhost6);
+	net_addr6(NET_HOST_DNS, &cfg.vnameserver6);
+	return slirp_new(&cfg, &callbacks, l);
+}
+
+static _Noreturn void run_loop(const struct net_config *n)
+{
+	static uint8_t frame[FRAME_MAX];
+	struct loop l = {0};
+
+	l.slirp = make_slirp(n, &l);
+	if (!l.slirp)
+		_exit(1);
+
+	for (;;) {
+		int64_t now_ms = now_ns() / 1000000;
+		int t = timers_timeout(&l, now_ms), r;
+		uint32_t timeout = t < 0 ? UINT32_MAX : (uint32_t)t;
+
+		l.n = 0;
+		cb_add_poll(TAP_FD, SLIRP_POLL_IN, &l);
+		cb_add_poll(CTL_FD, SLIRP_POLL_IN, &l);
+		slirp_pollfds_fill(l.slirp, &timeout, cb_add_poll, &l);
+		r = poll(l.pfd, l.n, timeout == UINT32_MAX ? -1 : (int)timeout);
+		if (r < 0 && errno != EINTR)
+			_exit(1);
+		if (l.pfd[1].revents)
+			_exit(0); /* roost closed the control pipe: the container is gone */
+		slirp_pollfds_poll(l.slirp, r < 0, cb_get_revents, &l);
+		if (l.pfd[0].revents & POLLIN) {
+			for (int i = 0; i < FRAMES_PER_WAKEUP; i++) {
+				ssize_t len = read(TAP_FD, frame, sizeof(frame));
+				if (len <= 0)
+					break;
+				slirp_input(l.slirp, frame, len);
+			}
+		} else if (l.pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			_exit(0); /* the network namespace, and its tap, are gone */
+		}
+		timers_run(&l, now_ns() / 1000000);
+	}
+}
+
+/*
+ * A root of our own: an empty tmpfs with the host's /etc read-only, in a
+ * new user and mount namespace (ids mapped to themselves). Sockets stay in
+ * the host's network namespace, which is the point of the process.
+ */
+static int sandbox_fs(void)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return -errno;
+	if (util_write_file("/proc/self/setgroups", "deny") < 0)
+		return -EPERM;
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+	if (util_write_file("/proc/self/gid_map", map) < 0)
+		return -EPERM;
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+	if (util_write_file("/proc/self/uid_map", map) < 0)
+		return -EPERM;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0 ||
+	    mkdir("/tmp/etc", 0755) < 0 || mount("/etc", "/tmp/etc", NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -errno;
+	/* resolv.conf is often a link into /run (systemd-resolved, NetworkManager). */
+	{
+		char target[PATH_MAX], *slash, path[PATH_MAX + 8];
+		if (realpath("/etc/resolv.conf", target) && strncmp(target, "/etc/", 5) &&
+		    (slash = strrchr(target, '/')) && slash != target) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "/tmp%s", target);
+			if (util_mkdir_p(path, 0755) == 0)
+				(void)mount(target, path, NULL, MS_BIND | MS_REC, NULL);
+		}
+	}
+	if (rootfs_make_readonly("/tmp/etc", "/etc", true) < 0 ||
+	    mount(NULL, "/tmp", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
+				     MS_NOEXEC, NULL) < 0 ||
+	    chdir("/tmp") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return -errno;
+	return 0;
+}
+
+/* What the loop may ask of the kernel; everything else fails with EPERM. */
+static const char *const allowed_syscalls[] = {
+	"read", "write", "readv", "writev", "close", "lseek",
+	"recvfrom", "recvmsg", "recvmmsg", "sendto", "sendmsg", "sendmmsg",
+	"connect", "bind", "getsockname", "getpeername", "getsockopt", "setsockopt",
+	"shutdown", "poll", "ppoll", "fcntl",
+	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
+	"brk", "munmap", "mremap", "madvise",
+	"exit", "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
+	"getrandom", "futex", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+	"restart_syscall", "fstat", "newfstatat", "statx", "stat", "lstat", "uname",
+};
+
+static int confine(void)
+{
+	scmp_filter_ctx ctx;
+	int r = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (!ctx)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(allowed_syscalls) && r == 0; i++) {
+		int nr = seccomp_syscall_resolve_name(allowed_syscalls[i]);
+		if (nr != __NR_SCMP_ERROR)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	/* Sockets of the inet families only: no netlink, no packet sockets, no unix. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_EQ, AF_INET));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+	/* Memory, never executable. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* Files: read-only (resolv.conf). */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ,
+					     O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, O_RDONLY));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, FIONBIO));
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
+static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int ctl_fd,
+				   pid_t roost)
+{
+	sigset_t none;
+	int devnull, r;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != roost)
+		_exit(0);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	(void)signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* Only the tap, the control pipe and stderr stay open. */
+	if (dup2(tap_fd, TAP_FD) < 0 || dup2(ctl_fd, CTL_FD) < 0)
+		_exit(1);
+	(void)fcntl(TAP_FD, F_SETFD, 0);
+	(void)fcntl(CTL_FD, F_SETFD, 0);
+	if (syscall(SYS_close_range, CTL_FD + 1, ~0U, 0) < 0)
+		for (int fd = CTL_FD + 1; fd < 1024; fd++)
+			(void)close(fd);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull >= 0) {
+		(void)dup2(devnull, STDIN_FILENO);
+		(void)dup2(devnull, STDOUT_FILENO);
+		close(devnull);
+	}
+
+	r = sandbox_fs();
+	if (r < 0)
+		log_debug("network process: no private root (%s); seccomp still applies",
+			  strerror(-r));
+	/* A new user namespace counts as a change of credentials: arm the signal again. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != roost)
+		_exit(0);
+	r = confine();
+	if (r < 0) {
+		log_warn("network process: seccomp filter refused (%s); stopping", strerror(-r));
+		_exit(1);
+	}
+	run_loop(n);
+}
+
+/*
+ * Fork the network process for the tap fd. Returns 0 with *ret filled; the
+ * caller keeps ret->ctl_fd until the container has exited.
+ */
+int usernet_start(const struct net_config *n, int tap_fd, struct usernet *ret)
+{
+	int p[2];
+	pid_t roost = getpid(), pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_set(errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return err_set(e, "fork the network process");
+	}
+	if (pid == 0) {
+		close(p[1]);
+		usernet_main(n, tap_fd, p[0], roost);
+	}
+	close(p[0]);
+	ret->pid = pid;
+	ret->ctl_fd = p[1];
+	return 0;
+}
+
+/* End the network process and reap it: nothing of the network outlives the container. */
+int usernet_stop(struct usernet *u)
+{
+	int status;
+
+	if (u->pid <= 0)
+		return 0;
+	close(u->ctl_fd);
+	u->ctl_fd = -1;
+	while (waitpid(u->pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_set(errno, "wait for the network process");
+	u->pid = 0;
+	if (WIFSIGNALED(status))
+		return err_setx(EIO, "the network process died of signal %d", WTERMSIG(status));
+	return 0;
+}
