@@ -48,19 +48,16 @@ static int fail(int r)
 	return EXIT_ROOST;
 }
 
-/* The one line when the host keeps the container's pings from leaving it. */
-static void warn_ping(void)
+/* The line to print when the host keeps the container's pings from leaving it, or NULL. */
+static char *ping_warning(void)
 {
-	_cleanup_free_ char *w = NULL;
 	gid_t groups[256];
 	char range[64];
 	int n = getgroups(ARRAY_SIZE(groups), groups);
 
 	if (util_read_file("/proc/sys/net/ipv4/ping_group_range", range, sizeof(range)) < 0)
-		return;
-	w = net_ping_warning(range, getegid(), groups, n < 0 ? 0 : n);
-	if (w)
-		log_warn("%s", w);
+		return NULL;
+	return net_ping_warning(range, getegid(), groups, n < 0 ? 0 : n);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -71,6 +68,7 @@ static int cmd_run(int argc, char **argv)
 	struct store st = {.data_fd = -1, .run_fd = -1};
 	struct ctr_dirs dirs = {.lock_fd = -1};
 	struct container c = {.userns_fd = -1, .sync_fd = -1};
+	_cleanup_free_ char *ping_warn = NULL;
 	int r, status;
 
 	r = opt_parse_run(argc, argv, &o);
@@ -108,8 +106,9 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (plan.fallback_why)
 		log_warn("%s", plan.fallback_why);
+	/* Found now, said by the network process when the container first pings outside. */
 	if (s.net.mode == NET_SLIRP)
-		warn_ping();
+		c.ping_warning = ping_warn = ping_warning();
 
 	c.spec = &s;
 	c.userns = &plan;

@@ -436,7 +436,7 @@ static void handle_sync(struct container *c, struct loop *l)
 		break;
 	case SYNC_TAPFD:
 		if (fd >= 0 && c->net.pid == 0) {
-			if (usernet_start(&c->spec->net, fd, &c->net) < 0) {
+			if (usernet_start(&c->spec->net, fd, c->ping_warning, &c->net) < 0) {
 				/* Without its network the container must not run on. */
 				c->child_failed = true;
 				(void)kill(c->pid, SIGKILL);

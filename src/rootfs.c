@@ -136,8 +136,9 @@ int rootfs_plan(struct spec *s, const char *etc_dir)
 		_cleanup_free_ char *src = xasprintf("%s/%s", etc_dir, etc_files[i]);
 		_cleanup_free_ char *dst = xasprintf("/etc/%s", etc_files[i]);
 
+		/* An image whose /etc we may not write (owned by unmapped ids) keeps its own. */
 		if (access(src, F_OK) == 0)
-			mount_plan_add(p, MK_BIND, src, dst, 0, NULL, MOP_FILE);
+			mount_plan_add(p, MK_BIND, src, dst, 0, NULL, MOP_FILE | MOP_OPTIONAL);
 	}
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct volume *v = &s->volumes[i];

@@ -26,6 +26,7 @@ struct container {
 	int userns_fd;     /* kept open so --rm can clean up inside the namespace */
 	bool child_failed; /* the child reported an error (err_msg() has it) */
 	struct usernet net; /* the network process, with --network=slirp */
+	const char *ping_warning; /* for the network process, or NULL */
 };
 
 int proc_run(struct container *c);

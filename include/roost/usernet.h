@@ -14,7 +14,8 @@ struct usernet {
 	int ctl_fd;  /* our end of its control pipe: closing it ends the process */
 };
 
-int usernet_start(const struct net_config *n, int tap_fd, struct usernet *ret);
+int usernet_start(const struct net_config *n, int tap_fd, const char *ping_warning,
+		  struct usernet *ret);
 int usernet_stop(struct usernet *u);
 
 #endif

@@ -17,6 +17,10 @@
  *   4. runs the loop: frames from the tap go to slirp_input(), slirp's
  *      frames are written back to the tap, slirp's sockets and timers are
  *      polled with ours. No GLib main loop here.
+ * When the host's ping_group_range keeps libslirp from relaying pings
+ * (found by roost at start), the line that says so is printed the first
+ * time the container pings beyond the gateway: not on every run of every
+ * user who never pings.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -226,7 +230,22 @@ static Slirp *make_slirp(const struct net_config *n, struct loop *l)
 	return slirp_new(&cfg, &callbacks, l);
 }
 
-static _Noreturn void run_loop(const struct net_config *n)
+/* An IPv4 ICMP echo request to an address outside the container's network? */
+static bool is_outbound_ping(const struct net_config *n, const uint8_t *f, ssize_t len)
+{
+	uint32_t dst, mask = htonl(~0u << (32 - n->prefix));
+	size_t ihl;
+
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 1)
+		return false;
+	ihl = (f[14] & 0x0f) * 4;
+	if ((size_t)len < 14 + ihl + 1 || f[14 + ihl] != 8)
+		return false;
+	memcpy(&dst, f + 14 + 16, 4);
+	return (dst & mask) != n->network.s_addr;
+}
+
+static _Noreturn void run_loop(const struct net_config *n, const char *ping_warning)
 {
 	static uint8_t frame[FRAME_MAX];
 	struct loop l = {0};
@@ -255,6 +274,10 @@ static _Noreturn void run_loop(const struct net_config *n)
 				ssize_t len = read(TAP_FD, frame, sizeof(frame));
 				if (len <= 0)
 					break;
+				if (ping_warning && is_outbound_ping(n, frame, len)) {
+					log_warn("%s", ping_warning);
+					ping_warning = NULL;
+				}
 				slirp_input(l.slirp, frame, len);
 			}
 		} else if (l.pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
@@ -369,7 +392,7 @@ static int confine(void)
 }
 
 static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int ctl_fd,
-				   pid_t roost)
+				   pid_t roost, const char *ping_warning)
 {
 	sigset_t none;
 	int devnull, r;
@@ -412,14 +435,17 @@ static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int c
 		log_warn("network process: seccomp filter refused (%s); stopping", strerror(-r));
 		_exit(1);
 	}
-	run_loop(n);
+	run_loop(n, ping_warning);
 }
 
 /*
- * Fork the network process for the tap fd. Returns 0 with *ret filled; the
- * caller keeps ret->ctl_fd until the container has exited.
+ * Fork the network process for the tap fd. ping_warning (or NULL) is the
+ * line to print if the container pings where the host will not let us.
+ * Returns 0 with *ret filled; the caller keeps ret->ctl_fd until the
+ * container has exited.
  */
-int usernet_start(const struct net_config *n, int tap_fd, struct usernet *ret)
+int usernet_start(const struct net_config *n, int tap_fd, const char *ping_warning,
+		  struct usernet *ret)
 {
 	int p[2];
 	pid_t roost = getpid(), pid;
@@ -435,7 +461,7 @@ int usernet_start(const struct net_config *n, int tap_fd, struct usernet *ret)
 	}
 	if (pid == 0) {
 		close(p[1]);
-		usernet_main(n, tap_fd, p[0], roost);
+		usernet_main(n, tap_fd, p[0], roost, ping_warning);
 	}
 	close(p[0]);
 	ret->pid = pid;

@@ -43,7 +43,7 @@ expect "unknown user: status 125" "$rc" 125
 match "unknown user: named" "$out" "no user 'nosuchuser' in the container's /etc/passwd"
 expect "errors leave no container behind" "$(ls "$XDG_DATA_HOME/roost/containers" | wc -l)" 0
 out=$("$ROOST" run --network=bogus "$ROOTFS" true 2>&1); rc=$?
-expect "unknown network mode: 125 and named" "$rc:$out" "125:roost: --network=bogus: unknown mode (want none or host)"
+expect "unknown network mode: 125 and named" "$rc:$out" "125:roost: --network=bogus: unknown mode (want slirp, none or host)"
 out=$("$ROOST" run --env-file "$T/none.env" "$ROOTFS" true 2>&1); rc=$?
 expect "missing env file: 125" "$rc" 125
 done_testing

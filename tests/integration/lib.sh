@@ -87,6 +87,11 @@ require() {
 			command -v fuse-overlayfs >/dev/null || skip_all "no fuse-overlayfs" ;;
 		script)
 			command -v script >/dev/null || skip_all "no script(1) (package bsdutils)" ;;
+		tun)
+			[ -r /dev/net/tun ] && [ -w /dev/net/tun ] ||
+				skip_all "/dev/net/tun is not usable here (contrib/test.sh makes it 0666)" ;;
+		probe)
+			[ -x "${PROBE:-}" ] || skip_all "no probe binary (PROBE)" ;;
 		esac
 	done
 }
@@ -120,6 +125,8 @@ make_rootfs() { # make_rootfs DIR
 	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$1/etc/passwd"
 	printf 'root:x:0:\ntty:x:5:\nuser:x:1000:\nstaff:x:50:\nnogroup:x:65534:\n' >"$1/etc/group"
 	echo "hello from the image" >"$1/etc/motd"
+	[ -n "${PROBE:-}" ] && cp "$PROBE" "$1/bin/probe"
+	return 0
 }
 [ -x "${BUSYBOX:-/bin/busybox}" ] || skip_all "no /bin/busybox (package busybox-static)"
 ROOTFS="$T/rootfs"
@@ -128,6 +135,25 @@ make_rootfs "$ROOTFS"
 # Checksum of a tree: names, modes, sizes and contents.
 tree_sum() {
 	(cd "$1" && find . -printf '%p %m %s %l\n' | sort && find . -type f -exec cat {} + ) | md5sum | cut -d' ' -f1
+}
+
+# Start the test's echo server (TCP and UDP) on ADDR PORT; sets $echo_pid.
+start_echo() { # start_echo ADDR PORT [PREFIX...] (PREFIX: e.g. ip netns exec NS)
+	_a=$1 _p=$2
+	shift 2
+	rm -f "$T/echo-ready"
+	"$@" python3 "$SRCDIR/tests/payload/echo-server.py" "$_a" "$_p" "$T/echo-ready" &
+	echo_pid=$!
+	_i=0
+	while [ ! -s "$T/echo-ready" ] && [ "$_i" -lt 100 ]; do
+		_i=$((_i + 1))
+		timeout 0.1 tail --pid="$echo_pid" -f /dev/null 2>/dev/null
+	done
+}
+
+# A free TCP and UDP port on loopback.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 # Block until a container writes a line to FIFO; bounded in time, no polling.
