@@ -45,6 +45,14 @@ int tap_open(const char *name, int *ret_fd)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		return err_set(errno, "create the tap device %s", name);
+	/*
+	 * Persistent, so the network process's last close() does not unregister
+	 * the device itself (tens of milliseconds of RCU waits at every exit):
+	 * the device goes when its network namespace does, which the kernel
+	 * tears down in the background once our fd is closed.
+	 */
+	if (ioctl(fd, TUNSETPERSIST, 1) < 0)
+		return err_set(errno, "make %s persistent", name);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
