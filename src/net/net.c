@@ -167,8 +167,10 @@ int net_child_setup(const struct net_config *n, int *ret_tap_fd)
 		goto out;
 
 	r = tap_open(NET_TAP_NAME, &tap);
-	if (r < 0)
-		goto out;
+	if (r < 0) {
+		nl_close(nl);
+		return r; /* its message names the device and the fix */
+	}
 	idx = if_nametoindex(NET_TAP_NAME);
 	r = nl_link_set_mtu_up(nl, idx, n->mtu);
 	if (r == 0) {
