@@ -532,6 +532,26 @@ static int parent_loop(struct container *c, int sig_fd)
 }
 
 /*
+ * When setting up the child failed on our side, a child that failed first
+ * (and so broke our side) has the better story: its error, if it sent one,
+ * replaces r's message.
+ */
+static int child_story(struct container *c, int r)
+{
+	struct sync_msg m;
+	int fd;
+
+	(void)fcntl(c->sync_fd, F_SETFL, O_NONBLOCK);
+	while (sync_recv(c->sync_fd, &m, &fd) > 0) {
+		if (fd >= 0)
+			close(fd);
+		if (m.type == SYNC_ERROR)
+			return err_setx(m.r, "%s", m.text);
+	}
+	return r;
+}
+
+/*
  * Run the container to its end. Returns its exit status (128+N for a
  * signal), or a negative errno when roost itself failed before the
  * command ran. With c->child_failed, err_msg() says why the command could
@@ -592,19 +612,14 @@ int proc_run(struct container *c)
 	if (q < 0 && r == 0)
 		r = q;
 	if (r < 0) {
-		struct sync_msg m;
-
-		/* A child that failed first has the better story. */
-		(void)fcntl(c->sync_fd, F_SETFL, O_NONBLOCK);
-		if (sync_recv(c->sync_fd, &m, NULL) > 0 && m.type == SYNC_ERROR)
-			r = err_setx(m.r, "%s", m.text);
+		r = child_story(c, r);
 		goto out_kill;
 	}
 	if (c->store)
 		(void)store_set_pid(c->store, c->spec->id, "pid", c->pid);
 	r = sync_send(c->sync_fd, SYNC_MAPPED, 0, 0, NULL, -1);
 	if (r < 0) {
-		r = err_set(r, "start the container");
+		r = child_story(c, err_set(r, "start the container"));
 		goto out_kill;
 	}
 
