@@ -81,7 +81,7 @@ for d in /dev/fuse /dev/net/tun; do
 done
 
 home=$(getent passwd "$user" | cut -d: -f6)
-work="$home/roost-ci"
+work=${ROOST_CI_DIR:-$home/roost-ci} # where the user's copy is built and run
 rm -rf "$work"
 mkdir -p "$work"
 (cd "$top" && tar --exclude=./build --exclude=./.git -cf - .) | (cd "$work" && tar -xf -)
