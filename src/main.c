@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		   "  run [OPTIONS] [ROOTFS] [--] [COMMAND [ARG...]]\n"
 		   "                   run a command in a new container (see 'roost run --help')\n"
 		   "  ps [-a]          list running containers (-a: also stopped ones)\n"
-		   "  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n\n"
+		   "  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n"
+		   "  port NAME        list the published ports of a running container\n\n"
 		   "Options:\n"
 		   "  -h, --help       show this help\n"
 		   "  -V, --version    show roost's version\n\n"
@@ -90,6 +91,10 @@ static int cmd_run(int argc, char **argv)
 	r = userns_plan_init(&plan, s.userns, "/etc/subuid", "/etc/subgid");
 	if (r < 0)
 		goto out_spec;
+	/* Published ports are bound first: a port in use stops us before anything exists. */
+	r = portfwd_bind(s.ports, s.n_ports);
+	if (r < 0)
+		goto out_plan;
 	r = store_open(&st);
 	if (r < 0)
 		goto out_plan;
@@ -97,6 +102,10 @@ static int cmd_run(int argc, char **argv)
 	if (r < 0)
 		goto out_store;
 	r = net_write_etc(&s.net, s.hostname, s.rootfs, dirs.run);
+	if (r == 0 && s.n_ports) {
+		_cleanup_free_ char *text = portfwd_format(s.ports, s.n_ports);
+		r = store_write(&st, s.id, "ports", text);
+	}
 	if (r == 0)
 		r = rootfs_plan(&s, dirs.run);
 	if (r < 0) {
@@ -179,6 +188,32 @@ static int cmd_ps(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_port(int argc, char **argv)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	_cleanup_free_ char *text = NULL;
+	struct ctr_info ci;
+	int r;
+
+	if (argc != 2)
+		return err_setx(EINVAL, "usage: roost port NAME"), fail(-EINVAL);
+	r = store_open(&st);
+	if (r == 0)
+		r = store_info(&st, argv[1], &ci);
+	if (r == 0 && !ci.running)
+		r = err_setx(ESRCH, "container '%s' is not running: it has no published ports",
+			     argv[1]);
+	if (r == 0)
+		r = store_read(&st, argv[1], "ports", &text);
+	store_close(&st);
+	if (r == -ENOENT)
+		return 0; /* running, nothing published */
+	if (r < 0)
+		return fail(r);
+	fputs(text, stdout);
+	return 0;
+}
+
 static int cmd_rm(int argc, char **argv)
 {
 	struct store st = {.data_fd = -1, .run_fd = -1};
@@ -250,6 +285,8 @@ int main(int argc, char **argv)
 		return cmd_ps(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rm"))
 		return cmd_rm(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "port"))
+		return cmd_port(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

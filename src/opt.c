@@ -59,6 +59,8 @@ static const struct opt_def run_opts[] = {
 	 "make / read-only (fresh tmpfs on /tmp, /run, /dev/shm)"},
 	{{"userns", required_argument, NULL, OPT_USERNS}, "MODE",
 	 "\"keep-id\": keep your uid/gid inside and run as you (default: you are root)"},
+	{{"publish", required_argument, NULL, 'p'}, "[IP:]HOST:CTR[/udp]",
+	 "publish the container's port CTR on the host's port HOST (ranges LOW-HIGH)"},
 	{{"network", required_argument, NULL, OPT_NETWORK}, "MODE",
 	 "\"slirp[:KEY=VAL,...]\" (default: user-mode networking), \"none\" (only lo) or "
 	 "\"host\""},
@@ -163,7 +165,7 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 
 	optind = 0; /* full reset: tests call us more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:v:e:w:u:tih", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:v:e:w:u:p:tih", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': {
 			struct volume v;
@@ -174,6 +176,11 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 			o.volumes[o.n_volumes++] = v;
 			break;
 		}
+		case 'p':
+			r = portfwd_parse(optarg, &o.ports, &o.n_ports);
+			if (r < 0)
+				goto fail;
+			break;
 		case OPT_TMPFS:
 			if (optarg[0] != '/') {
 				r = err_setx(EINVAL, "--tmpfs %s: want an absolute path", optarg);
@@ -300,5 +307,6 @@ void opt_free(struct opts *o)
 	free(o->tmpfs);
 	free(o->env);
 	free(o->env_files);
+	free(o->ports);
 	memset(o, 0, sizeof(*o));
 }

@@ -267,13 +267,12 @@ static int child_setup(struct container *c, int *ret_status)
 		r = net_child_setup(&s->net, &tap);
 		if (r < 0)
 			return diag_in_userns(r);
-		if (tap >= 0) {
-			/* roost starts the network process while we go on. */
-			r = sync_send(c->sync_fd, SYNC_TAPFD, 0, 0, NULL, tap);
+		/* Our network namespace exists: roost starts its network side while we go on. */
+		r = sync_send(c->sync_fd, SYNC_TAPFD, 0, 0, NULL, tap);
+		if (tap >= 0)
 			close(tap);
-			if (r < 0)
-				return err_set(r, "pass the tap device to roost");
-		}
+		if (r < 0)
+			return err_set(r, "pass the tap device to roost");
 	}
 	/* Private propagation: nothing we mount shows on the host, nor the other way round. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -421,6 +420,33 @@ struct loop {
 	int status; /* waitpid() status once the child has exited, else -1 */
 };
 
+/*
+ * The child's network namespace exists: start the network process for its
+ * tap (tap_fd, -1 without one) and the relay of published ports.
+ */
+static int start_network(struct container *c, int tap_fd)
+{
+	char path[64];
+	int netns_fd, r;
+
+	if (tap_fd >= 0 && c->net.pid == 0) {
+		r = usernet_start(&c->spec->net, tap_fd, c->ping_warning, &c->net);
+		if (r < 0)
+			return r;
+		if (c->store)
+			(void)store_set_pid(c->store, c->spec->id, "netpid", c->net.pid);
+	}
+	if (c->spec->n_ports == 0 || c->ports.pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->pid);
+	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (netns_fd < 0)
+		return err_set(errno, "open %s", path);
+	r = portfwd_start(c->spec->ports, c->spec->n_ports, c->userns_fd, netns_fd, &c->ports);
+	close(netns_fd);
+	return r;
+}
+
 static void handle_sync(struct container *c, struct loop *l)
 {
 	struct sync_msg m;
@@ -435,14 +461,10 @@ static void handle_sync(struct container *c, struct loop *l)
 		log_info("%s", m.text);
 		break;
 	case SYNC_TAPFD:
-		if (fd >= 0 && c->net.pid == 0) {
-			if (usernet_start(&c->spec->net, fd, c->ping_warning, &c->net) < 0) {
-				/* Without its network the container must not run on. */
-				c->child_failed = true;
-				(void)kill(c->pid, SIGKILL);
-			} else if (c->store) {
-				(void)store_set_pid(c->store, c->spec->id, "netpid", c->net.pid);
-			}
+		if (start_network(c, fd) < 0) {
+			/* Without its network the container must not run on. */
+			c->child_failed = true;
+			(void)kill(c->pid, SIGKILL);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -628,6 +650,7 @@ int proc_run(struct container *c)
 	c->sync_fd = -1;
 	if (usernet_stop(&c->net) < 0 && status >= 0)
 		log_warn("%s", err_msg());
+	(void)portfwd_stop(&c->ports);
 	/* Signals stay blocked: a late ^C must not cut the --rm clean-up short. */
 	if (status < 0)
 		return status;
@@ -640,6 +663,7 @@ out_kill:
 	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	(void)usernet_stop(&c->net);
+	(void)portfwd_stop(&c->ports);
 	close(c->sync_fd);
 	c->sync_fd = -1;
 out_sigmask:

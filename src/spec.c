@@ -181,6 +181,16 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 	}
 	for (size_t i = 0; i < o->n_tmpfs; i++)
 		strv_push(&s.tmpfs, xstrdup(o->tmpfs[i]));
+	if (o->n_ports && s.net.mode == NET_HOST) {
+		r = err_setx(EINVAL, "--publish needs a network namespace of the container's own: "
+				     "with --network=host its ports are the host's already");
+		goto fail;
+	}
+	if (o->n_ports) {
+		s.ports = xcalloc(o->n_ports, sizeof(*s.ports));
+		memcpy(s.ports, o->ports, o->n_ports * sizeof(*s.ports));
+		s.n_ports = o->n_ports;
+	}
 
 	*ret = s;
 	return 0;
@@ -230,6 +240,9 @@ void spec_free(struct spec *s)
 	}
 	free(s->volumes);
 	strv_free(&s->tmpfs);
+	if (s->ports)
+		portfwd_close(s->ports, s->n_ports);
+	free(s->ports);
 	mount_plan_free(&s->plan);
 	memset(s, 0, sizeof(*s));
 }

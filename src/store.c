@@ -227,6 +227,35 @@ int store_populate(struct store *st, const struct spec *s)
 	return 0;
 }
 
+/* Write (replace) a small file of the container's runtime dir. */
+int store_write(struct store *st, const char *id, const char *name, const char *text)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/%s", id, name);
+	_cleanup_close_ int fd = openat(st->run_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+					0600);
+
+	if (fd < 0 || util_write_all(fd, text, strlen(text)) < 0)
+		return err_set(errno, "write %s/%s", st->run_path, rel);
+	return 0;
+}
+
+/* Read a small file of the container's runtime dir; -ENOENT when there is none. */
+int store_read(struct store *st, const char *id, const char *name, char **ret)
+{
+	_cleanup_free_ char *rel = xasprintf("%s/%s", id, name);
+	_cleanup_close_ int fd = openat(st->run_fd, rel, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : err_set(errno, "read %s/%s", st->run_path, rel);
+	buf = xmalloc(65536);
+	n = util_read_all(fd, buf, 65535);
+	buf[n > 0 ? n : 0] = '\0';
+	*ret = buf;
+	return 0;
+}
+
 /* Record a pid in the runtime dir: "pid" (the container) or "netpid" (its network). */
 int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid)
 {

@@ -155,6 +155,30 @@ int util_read_int(const char *path, long *ret)
 	return 0;
 }
 
+/*
+ * In a freshly forked helper: close every descriptor but stdio and keep[].
+ * A forked process holds copies of all its parent's fds, close-on-exec or
+ * not, and a copy of another helper's control pipe would keep that helper
+ * alive forever.
+ */
+void util_close_all_except(const int *keep, size_t n)
+{
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+	int dfd = d ? dirfd(d) : -1;
+
+	if (!d)
+		return;
+	for (struct dirent *de; (de = readdir(d));) {
+		int fd = atoi(de->d_name);
+		bool kept = fd <= 2 || fd == dfd || de->d_name[0] == '.';
+
+		for (size_t i = 0; i < n && !kept; i++)
+			kept = keep[i] == fd;
+		if (!kept)
+			(void)close(fd);
+	}
+}
+
 /* Parse a decimal number in 0..max with nothing around it. */
 int util_parse_uint(const char *s, unsigned long max, unsigned long *ret)
 {

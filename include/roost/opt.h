@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "roost/net.h"
+#include "roost/portfwd.h"
 #include "roost/userns.h"
 
 struct volume {
@@ -31,6 +32,8 @@ struct opts {
 	size_t n_env;
 	char **env_files;
 	size_t n_env_files;
+	struct port_fwd *ports; /* -p, ranges expanded */
+	size_t n_ports;
 
 	const char *workdir;
 	const char *user; /* UID[:GID] or NAME[:GROUP] */

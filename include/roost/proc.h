@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "roost/overlay.h"
+#include "roost/portfwd.h"
 #include "roost/spec.h"
 #include "roost/store.h"
 #include "roost/usernet.h"
@@ -27,6 +28,7 @@ struct container {
 	bool child_failed; /* the child reported an error (err_msg() has it) */
 	struct usernet net; /* the network process, with --network=slirp */
 	const char *ping_warning; /* for the network process, or NULL */
+	struct portfwd_proc ports; /* the relay of published ports */
 };
 
 int proc_run(struct container *c);

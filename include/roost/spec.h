@@ -58,6 +58,8 @@ struct spec {
 	struct volume *volumes; /* sources absolute and checked */
 	size_t n_volumes;
 	struct strv tmpfs;
+	struct port_fwd *ports; /* bound by main() before the container starts */
+	size_t n_ports;
 	struct mount_plan plan; /* rootfs_plan() */
 };
 

@@ -40,6 +40,8 @@ int store_open(struct store *st);
 void store_close(struct store *st);
 int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret);
 int store_populate(struct store *st, const struct spec *s);
+int store_write(struct store *st, const char *id, const char *name, const char *text);
+int store_read(struct store *st, const char *id, const char *name, char **ret);
 int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid);
 int store_remove(struct store *st, const char *id, int userns_fd);
 void ctr_dirs_free(struct ctr_dirs *d);

@@ -8,7 +8,7 @@ ROOST_ROOT_TEST=1
 require probe
 command -v dnsmasq >/dev/null || skip_all "no dnsmasq (package dnsmasq-base)"
 command -v ip >/dev/null || skip_all "no ip (package iproute2)"
-plan 11
+plan 13
 user=${ROOST_TEST_USER:-roosttest}
 mkdir -p "$T/u" && chown "$user:" "$T/u"
 chown -R "$user:" "$ROOTFS" # a user's own rootfs, as it would be
@@ -21,6 +21,7 @@ peer=roostpeer$$
 orig_range=$(cat /proc/sys/net/ipv4/ping_group_range)
 cleanup_net() {
 	echo "$orig_range" >/proc/sys/net/ipv4/ping_group_range
+	[ -n "${orig_start:-}" ] && echo "$orig_start" >/proc/sys/net/ipv4/ip_unprivileged_port_start
 	ip link del "rp$$" 2>/dev/null
 	ip netns del "$peer" 2>/dev/null
 	[ -n "${dns_pids:-}" ] && kill $dns_pids 2>/dev/null
@@ -105,4 +106,20 @@ expect "a replaced resolv.conf is followed while the container runs" "$(echo "$o
 expect "the container's resolv.conf names slirp's forwarder" "$(echo "$out" | sed -n 3p)" "nameserver 10.0.2.3"
 expect "the resolvers answered only our test name" "$(cat "$T/dns1.err" "$T/dns2.err" | grep -ci 'error')" 0
 expect "/etc/resolv.conf of the host is untouched" "$(readlink /etc/resolv.conf || echo file)" "$(readlink /proc/1/root/etc/resolv.conf || echo file)"
+# Privileged host ports: refused below the sysctl, published once root lowers it to that port.
+orig_start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+echo 1024 >/proc/sys/net/ipv4/ip_unprivileged_port_start
+mkfifo -m 0666 "$T/up80"
+out=$(roost_as_user run --rm -p 127.0.0.1:80:80 "$ROOTFS" true 2>&1); rc=$?
+expect "host port 80 below the sysctl: 125 and the fixes" "$rc:$(echo "$out" | grep -c 'ip_unprivileged_port_start=80')" "125:1"
+echo 80 >/proc/sys/net/ipv4/ip_unprivileged_port_start
+roost_as_user run --rm -v "$T:/t" -p 127.0.0.1:80:7 "$ROOTFS" sh -c \
+	'probe echo-server 7 > /t/up80 & i=0; while [ $i -lt 300 ] && [ ! -e /t/stop80 ]; do sleep 0.1; i=$((i+1)); done' 2>/dev/null &
+c80=$!
+await "$T/up80" >/dev/null
+for i in $(seq 50); do [ "$("$PROBE" tcp 127.0.0.1 80 x 2>/dev/null)" = x ] && break; done
+expect "after lowering the sysctl to exactly 80, port 80 is published" "$("$PROBE" tcp 127.0.0.1 80 low)" low
+touch "$T/stop80"
+wait "$c80"
+echo "$orig_start" >/proc/sys/net/ipv4/ip_unprivileged_port_start
 done_testing

@@ -7,6 +7,14 @@
  *   probe resolve NAME           print NAME's first address (getaddrinfo, /etc/hosts)
  *   probe ping ADDR              one echo over an ICMP datagram socket, as any user may
  *                                (net.ipv4.ping_group_range): "reply" or why not
+ *   probe echo-server PORT [ADDR] TCP and UDP echo on ADDR (default 0.0.0.0), many
+ *                                connections at once; ends by itself after 300 s
+ *   probe sink PORT              accept one connection, read to EOF, print "BYTES HASH"
+ *   probe source HOST PORT BYTES send BYTES of a fixed pseudo-random stream, print
+ *                                "BYTES HASH" of what was sent
+ *   probe clients HOST PORT N    N connections at once, each with its own data, each
+ *                                checked on its way back: "ok N" or what went wrong
+ *   probe reset HOST PORT        send 1 MiB, then reset the connection mid-transfer
  *   probe flood N                N rounds of hostile traffic at the gateway: garbage
  *                                frames on tap0, UDP and TCP to many ports of 10.0.2.x
  *
@@ -25,6 +33,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 static int sockaddr_for(const char *host, const char *port, int type, struct sockaddr_storage *ss,
@@ -66,7 +76,8 @@ static int cmd_tcp(const char *host, const char *port, const char *msg)
 	len = sizeof(err);
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err) {
-		printf("%s\n", err == ECONNREFUSED ? "refused" : strerror(err));
+		/* A published port with nothing behind it resets at once: say so. */
+		printf("%s\n", err == ECONNREFUSED ? "refused" : err == ECONNRESET ? "reset" : strerror(err));
 		return 1;
 	}
 	fcntl(fd, F_SETFL, 0);
@@ -74,8 +85,15 @@ static int cmd_tcp(const char *host, const char *port, const char *msg)
 	if (write(fd, msg, strlen(msg)) < 0)
 		return 1;
 	shutdown(fd, SHUT_WR);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	size_t total = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		fwrite(buf, 1, n, stdout);
+		total += n;
+	}
+	if (n < 0 && total == 0) {
+		printf("%s\n", errno == ECONNRESET ? "reset" : errno == EAGAIN ? "timeout" : strerror(errno));
+		return 1;
+	}
 	printf("\n");
 	return n < 0 ? 1 : 0;
 }
@@ -147,6 +165,206 @@ static int cmd_ping(const char *host)
 		return 1;
 	}
 	printf("reply\n");
+	return 0;
+}
+
+static unsigned int rnd(void);
+
+/* An order-sensitive 64-bit hash of a byte stream, the same on both sides. */
+struct hash {
+	uint64_t h, n;
+};
+
+static void hash_add(struct hash *x, const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		x->h = (x->h ^ p[i]) * 0x100000001b3ULL;
+		x->n++;
+	}
+}
+
+static int listen_on(const char *addr, int port, int type)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char p[16];
+	int fd, one = 1;
+
+	snprintf(p, sizeof(p), "%d", port);
+	if (sockaddr_for(addr, p, type, &ss, &len) < 0)
+		return -1;
+	fd = socket(ss.ss_family, type, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || (type == SOCK_STREAM && listen(fd, 1024) < 0)) {
+		perror("bind");
+		return -1;
+	}
+	return fd;
+}
+
+static int cmd_echo_server(int port, const char *addr)
+{
+	static struct pollfd p[1100];
+	static char buf[65536];
+	time_t end = time(NULL) + 300;
+	int n = 2;
+
+	p[0] = (struct pollfd){.fd = listen_on(addr, port, SOCK_STREAM), .events = POLLIN};
+	p[1] = (struct pollfd){.fd = listen_on(addr, port, SOCK_DGRAM), .events = POLLIN};
+	if (p[0].fd < 0 || p[1].fd < 0)
+		return 1;
+	printf("listening\n");
+	while (time(NULL) < end) {
+		if (poll(p, n, 1000) <= 0)
+			continue;
+		if (p[1].revents) {
+			struct sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
+			ssize_t k = recvfrom(p[1].fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &len);
+			if (k > 0)
+				sendto(p[1].fd, buf, k, 0, (struct sockaddr *)&ss, len);
+		}
+		for (int i = 2; i < n; i++) {
+			ssize_t k;
+			if (!p[i].revents)
+				continue;
+			k = read(p[i].fd, buf, sizeof(buf));
+			if (k > 0 && write(p[i].fd, buf, k) == k)
+				continue;
+			if (k == 0)
+				shutdown(p[i].fd, SHUT_WR);
+			close(p[i].fd);
+			p[i--] = p[--n];
+		}
+		if (p[0].revents && n < (int)(sizeof(p) / sizeof(p[0]))) {
+			int c = accept(p[0].fd, NULL, NULL);
+			if (c >= 0)
+				p[n++] = (struct pollfd){.fd = c, .events = POLLIN};
+		}
+	}
+	return 0;
+}
+
+static int cmd_sink(int port)
+{
+	static unsigned char buf[1 << 16];
+	struct hash x = {0xcbf29ce484222325ULL, 0};
+	int l = listen_on("0.0.0.0", port, SOCK_STREAM), c;
+	ssize_t k;
+
+	if (l < 0)
+		return 1;
+	printf("listening\n");
+	c = accept(l, NULL, NULL);
+	while ((k = read(c, buf, sizeof(buf))) > 0)
+		hash_add(&x, buf, k);
+	printf("%llu %016llx\n", (unsigned long long)x.n, (unsigned long long)x.h);
+	return k < 0;
+}
+
+static int connect_to(const char *host, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	if (sockaddr_for(host, port, SOCK_STREAM, &ss, &len) < 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int cmd_source(const char *host, const char *port, unsigned long long bytes)
+{
+	static unsigned char buf[1 << 16];
+	struct hash x = {0xcbf29ce484222325ULL, 0};
+	uint64_t s = 88172645463325252ULL;
+	int fd = connect_to(host, port);
+
+	if (fd < 0) {
+		perror("connect");
+		return 1;
+	}
+	while (x.n < bytes) {
+		size_t len = bytes - x.n < sizeof(buf) ? bytes - x.n : sizeof(buf);
+		for (size_t i = 0; i < len; i += 8) {
+			s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+			memcpy(buf + i, &s, len - i < 8 ? len - i : 8);
+		}
+		if (write(fd, buf, len) != (ssize_t)len) {
+			perror("write");
+			return 1;
+		}
+		hash_add(&x, buf, len);
+	}
+	shutdown(fd, SHUT_WR);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	printf("%llu %016llx\n", (unsigned long long)x.n, (unsigned long long)x.h);
+	return 0;
+}
+
+static int cmd_clients(const char *host, const char *port, int n)
+{
+	struct pollfd *p = calloc(n, sizeof(*p));
+	char (*want)[64] = calloc(n, 64), (*got)[64] = calloc(n, 64);
+	size_t *have = calloc(n, sizeof(size_t));
+	int done = 0, bad = 0;
+	time_t end = time(NULL) + 60;
+
+	for (int i = 0; i < n; i++) {
+		p[i].fd = connect_to(host, port);
+		if (p[i].fd < 0) {
+			printf("connect %d: %s\n", i, strerror(errno));
+			return 1;
+		}
+		snprintf(want[i], 64, "client %d says hello %08x", i, rnd());
+		if (write(p[i].fd, want[i], strlen(want[i])) < 0)
+			return 1;
+		shutdown(p[i].fd, SHUT_WR);
+		p[i].events = POLLIN;
+	}
+	while (done < n && time(NULL) < end) {
+		if (poll(p, n, 1000) <= 0)
+			continue;
+		for (int i = 0; i < n; i++) {
+			ssize_t k;
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			k = read(p[i].fd, got[i] + have[i], 63 - have[i]);
+			if (k > 0) {
+				have[i] += k;
+				continue;
+			}
+			if (strcmp(got[i], want[i]))
+				bad++;
+			close(p[i].fd);
+			p[i].fd = -1;
+			done++;
+		}
+	}
+	if (done < n || bad)
+		printf("done %d of %d, %d wrong\n", done, n, bad);
+	else
+		printf("ok %d\n", n);
+	return done < n || bad;
+}
+
+static int cmd_reset(const char *host, const char *port)
+{
+	static char buf[1 << 20];
+	struct linger l = {1, 0};
+	int fd = connect_to(host, port);
+
+	if (fd < 0)
+		return 1;
+	(void)!write(fd, buf, sizeof(buf) / 2);
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
 	return 0;
 }
 
@@ -230,10 +448,22 @@ int main(int argc, char **argv)
 		return cmd_udp(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "resolve"))
 		return cmd_resolve(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "echo-server"))
+		return cmd_echo_server(atoi(argv[2]), argc == 4 ? argv[3] : "0.0.0.0");
+	if (argc == 3 && !strcmp(argv[1], "sink"))
+		return cmd_sink(atoi(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "source"))
+		return cmd_source(argv[2], argv[3], strtoull(argv[4], NULL, 10));
+	if (argc == 5 && !strcmp(argv[1], "clients"))
+		return cmd_clients(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "reset"))
+		return cmd_reset(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "ping"))
 		return cmd_ping(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "flood"))
 		return cmd_flood(strtol(argv[2], NULL, 10));
-	fprintf(stderr, "usage: probe tcp|udp HOST PORT MSG | resolve NAME | ping ADDR | flood N\n");
+	fprintf(stderr, "usage: probe tcp|udp HOST PORT MSG | resolve NAME | ping ADDR | flood N | "
+			"echo-server PORT [ADDR] | sink PORT | source HOST PORT BYTES | clients HOST PORT N | "
+			"reset HOST PORT\n");
 	return 2;
 }
