@@ -495,6 +495,24 @@ static void handle_signal(struct container *c, struct loop *l)
 		if (si.ssi_signo == SIGCHLD) {
 			if (l->status < 0 && waitpid(c->pid, &status, WNOHANG) == c->pid)
 				l->status = status;
+			/* A helper that dies while the container runs leaves it cut off: say so. */
+			if (c->net.pid > 0 && waitpid(c->net.pid, &status, WNOHANG) == c->net.pid) {
+				c->net.pid = 0;
+				close(c->net.ctl_fd);
+				c->net.ctl_fd = -1;
+				log_warn("the network process stopped (%s %d): the container has no "
+					 "network from now on",
+					 WIFSIGNALED(status) ? "signal" : "status",
+					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			}
+			if (c->ports.pid > 0 && waitpid(c->ports.pid, &status, WNOHANG) == c->ports.pid) {
+				c->ports.pid = 0;
+				close(c->ports.ctl_fd);
+				c->ports.ctl_fd = -1;
+				log_warn("the port relay stopped (%s %d): published ports are closed",
+					 WIFSIGNALED(status) ? "signal" : "status",
+					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			}
 			continue;
 		}
 		if (si.ssi_signo == SIGWINCH && l->tty_on) {
