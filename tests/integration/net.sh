@@ -3,7 +3,7 @@
 # only when allowed, /etc files, ping, and the network process confined and short-lived.
 . "$(dirname "$0")/lib.sh"
 require userns tun probe
-plan 32
+plan 33
 
 out=$("$ROOST" run --rm "$ROOTFS" sh -c 'cat /sys/class/net/tap0/mtu; ip -4 addr show tap0 | grep -o "inet [^ ]*"; ip route | grep default; ip -6 addr show tap0 | grep -o "inet6 fd00[^ ]*"; ip -6 route | grep default | cut -d" " -f1-3; cat /sys/class/net/lo/operstate' 2>/dev/null)
 expect "tap0: MTU 65520, 10.0.2.100/24 via 10.0.2.2, fd00::100/64 via fd00::2, lo up" "$(echo $out)" \
@@ -98,4 +98,14 @@ gone=$(timeout 10 tail --pid="$npid" -f /dev/null && echo yes)
 expect "when the container exits, the network process ends" "$gone" yes
 expect "and no process of ours is left" "$(pgrep -u "$(id -u)" -f 'roost run' | wc -l)" 0
 expect "roost's stderr had no warning about the network process" "$(grep -c 'network process' "$T/nc1.out")" 0
+# A network process that dies while the container runs is reported, not hidden.
+mkfifo "$T/r2" "$T/g2"
+"$ROOST" run --rm --name nc2 -v "$T:/t" "$ROOTFS" sh -c 'echo r > /t/r2; read x < /t/g2' 2>"$T/nc2.err" &
+rpid=$!
+await "$T/r2" >/dev/null
+kill -KILL "$(cat "$XDG_RUNTIME_DIR/roost/nc2/netpid")"
+echo g > "$T/g2"
+wait "$rpid"
+match "a network process killed mid-run is reported" "$(cat "$T/nc2.err")" \
+	"the network process stopped \(signal 9\): the container has no network from now on"
 done_testing
