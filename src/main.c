@@ -203,13 +203,16 @@ static int cmd_port(int argc, char **argv)
 	if (r == 0 && !ci.running)
 		r = err_setx(ESRCH, "container '%s' is not running: it has no published ports",
 			     argv[1]);
-	if (r == 0)
+	if (r == 0) {
 		r = store_read(&st, argv[1], "ports", &text);
+		if (r == -ENOENT)
+			r = 0; /* running, nothing published */
+	}
 	store_close(&st);
-	if (r == -ENOENT)
-		return 0; /* running, nothing published */
 	if (r < 0)
 		return fail(r);
+	if (!text)
+		return 0;
 	fputs(text, stdout);
 	return 0;
 }

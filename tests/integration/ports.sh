@@ -2,7 +2,7 @@
 # Published ports (-p): the relay, half-close and resets, many connections, UDP, errors.
 . "$(dirname "$0")/lib.sh"
 require userns tun probe
-plan 19
+plan 21
 P=$PROBE # the same static probe, run on the host as the client
 
 # A container serving echo on port 7 (0.0.0.0) and 8 (its 127.0.0.1 only), and a sink on 9.
@@ -36,6 +36,11 @@ for i in 1 2 3 4 5; do "$P" reset 127.0.0.1 "$p1" & done
 expect "clients resetting mid-transfer do not disturb the others" "$("$P" clients 127.0.0.1 "$p1" 50)" "ok 50"
 wait $(jobs -p | grep -v "^$srv$") 2>/dev/null
 
+helpers=$(pgrep -u "$(id -u)" -P "$srv" | grep -vx "$(cat "$XDG_RUNTIME_DIR/roost/srv/pid")")
+kill -INT $helpers
+expect "the relay and the network process outlive a ^C to roost's process group" "$("$P" tcp 127.0.0.1 "$p1" still)" still
+out=$("$ROOST" port nosuch 2>&1); rc=$?
+expect "roost port of an unknown name: 125 and one line" "$rc:$out" "125:roost: no container named 'nosuch' (see 'roost ps -a')"
 out=$("$ROOST" run --rm -p "127.0.0.1:$p1:7" "$ROOTFS" true 2>&1); rc=$?
 expect "a host port in use: 125 and one line, before the container starts" "$rc:$out" \
 	"125:roost: host port $p1/tcp on 127.0.0.1 is already in use (by another program or container): choose another host port"
@@ -67,8 +72,8 @@ if [ "$start" -gt 80 ]; then
 	match "... one line naming the port, the sysctl and both fixes" "$out" \
 		"^roost: host port 80/tcp is below net.ipv4.ip_unprivileged_port_start=$start, .*sudo sysctl -w net.ipv4.ip_unprivileged_port_start=80.*cap_net_bind_service"
 else
-	echo "ok 15 # SKIP ip_unprivileged_port_start is $start here (root-net.sh raises it)"
-	echo "ok 16 # SKIP ip_unprivileged_port_start is $start here"
+	echo "ok 17 # SKIP ip_unprivileged_port_start is $start here (root-net.sh raises it)"
+	echo "ok 18 # SKIP ip_unprivileged_port_start is $start here"
 fi
 out=$("$ROOST" run --rm -p 8080:80 --network=host "$ROOTFS" true 2>&1)
 match "-p with --network=host is refused with the reason" "$out" "needs a network namespace"
