@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "roost/filter.h"
 #include "roost/overlay.h"
 #include "roost/spec.h"
 #include "roost/store.h"
@@ -27,6 +28,7 @@ struct container {
 	bool child_failed; /* the child reported an error (err_msg() has it) */
 	struct usernet net; /* the network process, with --network=slirp */
 	const char *ping_warning; /* for the network process, or NULL */
+	struct filter_prog filter; /* proc_run() prepares it, the child loads it */
 };
 
 int proc_run(struct container *c);
