@@ -15,7 +15,7 @@ for o in $(printf '%s\n' "$help" | grep -Eo -- '--[a-z][a-z-]+' | sort -u); do
 done
 expect "roost-run.1 documents every option of 'roost run --help'" "$missing" ""
 n_help=$(printf '%s\n' "$help" | grep -Ec -- '^ +(-., )?--')
-expect "'roost run --help' shows 16 options (update the man page and this count together)" "$n_help" 16
+expect "'roost run --help' shows 22 options (update the man page and this count together)" "$n_help" 22
 missing=""
 for c in run ps rm; do
 	sed 's/\\//g' "$SRCDIR/man/roost.1" | grep -q "^\.B.*$c" || missing="$missing $c"
