@@ -161,14 +161,17 @@ static void profile_key(const struct profile *p, char *buf, size_t size)
 	snprintf(buf, size, "%016llx%016llx", (unsigned long long)k.a, (unsigned long long)k.b);
 }
 
-/* $XDG_CACHE_HOME/roost/seccomp, or ~/.cache/...; NULL without either. */
+/*
+ * $XDG_CACHE_HOME/roost/seccomp, or ~/.cache/...; NULL without either, or
+ * when HOME is not a directory we may write (HOME=/nonexistent).
+ */
 static char *cache_dir(void)
 {
 	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
 	if (x && x[0] == '/')
 		return xasprintf("%s/roost/seccomp", x);
-	if (home && home[0] == '/')
+	if (home && home[0] == '/' && access(home, W_OK) == 0)
 		return xasprintf("%s/.cache/roost/seccomp", home);
 	return NULL;
 }

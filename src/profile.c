@@ -36,7 +36,7 @@ enum match {
 	M_ANY, /* every call */
 	M_A0_EQ, /* arg 0 == value */
 	M_A0_HAS, /* arg 0 has every bit of value */
-	M_A0_BITS_IN /* arg 0 has a bit outside value (0xffffffff, a query, is let through) */
+	M_A0_ANY_BIT /* arg 0 has any bit of value (0xffffffff, a query, is let through) */
 };
 
 #define NO_CAP (-1)
@@ -154,12 +154,14 @@ static const struct deny deny_table[] = {
 	 "host processes are visible"},
 	{"pidfd_getfd", EPERM, NO_CAP, PROFILE_PID_HOST, M_ANY, 0, "host processes are visible"},
 	/*
-	 * Personalities: PER_LINUX, PER_LINUX32 and UNAME26 (0, 8, 0x20000,
-	 * 0x20008) and the query 0xffffffff are harmless; the rest turn off
-	 * address-space protections (READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ...).
+	 * Personalities: the flags from ADDR_NO_RANDOMIZE (bit 18) up turn off
+	 * address-space protections (READ_IMPLIES_EXEC, MMAP_PAGE_ZERO,
+	 * ADDR_COMPAT_LAYOUT, ...) or are unused. PER_LINUX, PER_LINUX32,
+	 * UNAME26 and the query 0xffffffff pass (the other personality types
+	 * change nothing: Linux has one execution domain).
 	 */
-	{"personality", EPERM, NO_CAP, 0, M_A0_BITS_IN, 0x20008,
-	 "flags that weaken memory protections"},
+	{"personality", EPERM, NO_CAP, 0, M_A0_ANY_BIT, 0x7ffc0000,
+	 "flags that weaken memory protections (setarch -R, -X, -Z...)"},
 	FAMILY(AF_AX25),
 	FAMILY(AF_IPX),
 	FAMILY(AF_APPLETALK),
@@ -214,23 +216,22 @@ static void add_deny(struct profile *p, const struct deny *d, int nr)
 		a = SCMP_A0(SCMP_CMP_MASKED_EQ, d->value, d->value);
 		add_rule(p, nr, act, 1, &a, -1);
 		break;
-	case M_A0_BITS_IN:
+	case M_A0_ANY_BIT:
 		/*
-		 * One comparison per argument per rule: "a bit outside value"
-		 * is one rule per bit. Bit 31 set means the query only when
-		 * every other bit is set too, and only the kernel's low 32 bits
-		 * count (personality takes an unsigned int).
+		 * One comparison per argument per rule, so "any bit of value"
+		 * is a rule per bit: "bit b set, bit 31 clear", and for values
+		 * with bit 31 set, "bit 31 set, bit b clear", which the query
+		 * 0xffffffff (every bit set) never matches. The kernel reads the
+		 * low 32 bits only (personality takes an unsigned int).
 		 */
 		for (int b = 0; b < 31; b++) {
-			if (d->value & (UINT64_C(1) << b))
+			uint64_t bit = UINT64_C(1) << b, top = UINT64_C(1) << 31;
+
+			if (!(d->value & bit))
 				continue;
-			a = SCMP_A0(SCMP_CMP_MASKED_EQ, (UINT64_C(1) << b) | (UINT64_C(1) << 31),
-				    UINT64_C(1) << b);
+			a = SCMP_A0(SCMP_CMP_MASKED_EQ, bit | top, bit);
 			add_rule(p, nr, act, 1, &a, -1);
-		}
-		for (int b = 0; b < 31; b++) {
-			a = SCMP_A0(SCMP_CMP_MASKED_EQ, (UINT64_C(1) << b) | (UINT64_C(1) << 31),
-				    UINT64_C(1) << 31);
+			a = SCMP_A0(SCMP_CMP_MASKED_EQ, bit | top, top);
 			add_rule(p, nr, act, 1, &a, -1);
 		}
 		break;

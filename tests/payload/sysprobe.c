@@ -45,8 +45,8 @@
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PID_HOST 1u  /* denied only with --pid=host */
-#define NO_PRIV 2u   /* not called when the caller holds CAP_SYS_BOOT/SYS_TTY_CONFIG */
+#define PID_HOST 1u /* denied only with --pid=host */
+#define NO_PRIV 2u /* not called when the caller holds CAP_SYS_BOOT/SYS_TTY_CONFIG */
 
 struct call {
 	const char *name;
@@ -101,7 +101,11 @@ static struct call denied[] = {
 	{"clone", SYS_clone, {CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0}, EPERM, 0},
 	{"unshare", SYS_unshare, {CLONE_NEWUSER}, EPERM, 0},
 	{"clone3", 435, {0, 0}, ENOSYS, 0},
-	{"mount", SYS_mount, {(long)"none", (long)"/nonexistent-roost", (long)"tmpfs", 0, 0}, EPERM, 0},
+	{"mount",
+	 SYS_mount,
+	 {(long)"none", (long)"/nonexistent-roost", (long)"tmpfs", 0, 0},
+	 EPERM,
+	 0},
 	{"umount2", SYS_umount2, {(long)"/nonexistent-roost", 0}, EPERM, 0},
 	{"pivot_root", SYS_pivot_root, {0, 0}, EPERM, 0},
 	{"fsopen", 430, {(long)"tmpfs", 0}, ENOSYS, 0},
@@ -314,7 +318,8 @@ static int cmd_int80(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sysprobe denied|allowed|call|int80|mkdir|ptrace|kill ...\n");
+		fprintf(stderr,
+			"usage: sysprobe denied|allowed|call|int80|mkdir|ptrace|kill ...\n");
 		return 2;
 	}
 	fill_runtime_args();

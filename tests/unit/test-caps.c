@@ -8,7 +8,8 @@
 
 #define V(...) ((char *[]){__VA_ARGS__})
 #define COMPUTE(base, add, drop, ret)                                                              \
-	caps_compute(base, add, sizeof(add) / sizeof(char *), drop, sizeof(drop) / sizeof(char *), ret)
+	caps_compute(base, add, sizeof(add) / sizeof(char *), drop, sizeof(drop) / sizeof(char *), \
+		     ret)
 
 int main(void)
 {
@@ -26,7 +27,8 @@ int main(void)
 	is_int(cap, CAP_CHOWN, "Cap_Chown");
 	is_int(caps_parse_name("SYS_BOGUS", &cap), -EINVAL, "unknown name");
 	is_str(err_msg(),
-	       "unknown capability 'SYS_BOGUS'; 'man 7 capabilities' lists them (or 'capsh --print')",
+	       "unknown capability 'SYS_BOGUS'; 'man 7 capabilities' lists them (or 'capsh "
+	       "--print')",
 	       "the message says where to find the names");
 	is_int(caps_parse_name("12", &cap), -EINVAL, "a number is not a name");
 	is_int(caps_parse_name("", &cap), -EINVAL, "empty");
@@ -36,9 +38,11 @@ int main(void)
 		is_int(caps_compute(CAPS_DEFAULT, none, 0, none, 0, &m), 0, "no options");
 		is_int(m, CAPS_DEFAULT, "no options: the default set");
 	}
-	is_int(COMPUTE(CAPS_DEFAULT, V("sys_admin"), V("NET_RAW", "CAP_MKNOD"), &m), 0, "add and drop");
-	is_int(m, (CAPS_DEFAULT | CAPS_BIT(CAP_SYS_ADMIN)) & ~CAPS_BIT(CAP_NET_RAW) &
-			  ~CAPS_BIT(CAP_MKNOD),
+	is_int(COMPUTE(CAPS_DEFAULT, V("sys_admin"), V("NET_RAW", "CAP_MKNOD"), &m), 0,
+	       "add and drop");
+	is_int(m,
+	       (CAPS_DEFAULT | CAPS_BIT(CAP_SYS_ADMIN)) & ~CAPS_BIT(CAP_NET_RAW) &
+		       ~CAPS_BIT(CAP_MKNOD),
 	       "add and drop: the set");
 	is_int(COMPUTE(CAPS_DEFAULT, V("SYS_ADMIN"), V("ALL"), &m), 0, "--cap-drop ALL");
 	is_int(m, CAPS_BIT(CAP_SYS_ADMIN), "--cap-drop ALL keeps only those added");

@@ -44,7 +44,8 @@ int main(void)
 
 	/* Good profiles. */
 	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-		     "[\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}",
+		     "[\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": "
+		     "13}]}",
 		     CAPS_DEFAULT, &p),
 	       0, "a profile denying mkdir");
 	is_int(p.default_action, SCMP_ACT_ALLOW, "default action");
@@ -52,7 +53,8 @@ int main(void)
 	ok((r = rule_for(&p, "mkdirat")) && r->action == SCMP_ACT_ERRNO(13), "errnoRet");
 	profile_free(&p);
 
-	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": "
+	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, "
+		     "\"syscalls\": "
 		     "[{\"name\": \"read\", \"action\": \"SCMP_ACT_ALLOW\"}]}",
 		     CAPS_DEFAULT, &p),
 	       0, "an allow list, an old profile's \"name\"");
@@ -66,7 +68,8 @@ int main(void)
 	   "SCMP_ACT_ERRNO without errnoRet is EPERM");
 	profile_free(&p);
 
-	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", "
+	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		     "[\"mkdir\", "
 		     "\"no_such_call_roost\", \"rmdir\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}]}",
 		     CAPS_DEFAULT, &p),
 	       0, "unknown syscall names are no error");
@@ -74,7 +77,8 @@ int main(void)
 	ok(p.unknown.n == 1 && !strcmp(p.unknown.v[0], "no_such_call_roost"), "and listed");
 	profile_free(&p);
 
-	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], "
+	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		     "[\"read\"], "
 		     "\"action\": \"SCMP_ACT_ALLOW\"}, {\"names\": [\"mkdir\"], \"action\": "
 		     "\"SCMP_ACT_LOG\"}]}",
 		     CAPS_DEFAULT, &p),
@@ -84,7 +88,8 @@ int main(void)
 
 	/* Arguments. */
 	is_int(one(", \"args\": [{\"index\": 1, \"value\": 448, \"valueTwo\": 0, \"op\": "
-		   "\"SCMP_CMP_MASKED_EQ\"}, {\"index\": 0, \"value\": 0, \"op\": \"SCMP_CMP_NE\"}]",
+		   "\"SCMP_CMP_MASKED_EQ\"}, {\"index\": 0, \"value\": 0, \"op\": "
+		   "\"SCMP_CMP_NE\"}]",
 		   CAPS_DEFAULT, &p),
 	       0, "args");
 	ok((r = rule_for(&p, "mkdir")) && r->n_args == 2 && r->args[0].arg == 1 &&
@@ -92,7 +97,8 @@ int main(void)
 		   r->args[1].op == SCMP_CMP_NE,
 	   "two comparisons in one rule");
 	profile_free(&p);
-	is_int(one(", \"args\": [{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 1, "
+	is_int(one(", \"args\": [{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, "
+		   "{\"index\": 1, "
 		   "\"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]",
 		   CAPS_DEFAULT, &p),
 	       0, "two comparisons of one argument");
@@ -152,22 +158,23 @@ int main(void)
 	profile_free(&p);
 
 	/* Malformed profiles: the line, or the key path. */
-	is_int(parse("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [\n    {\"names\": "
+	is_int(parse("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [\n    "
+		     "{\"names\": "
 		     "[\"mkdir\"] \"action\": \"SCMP_ACT_ERRNO\"}\n  ]\n}\n",
 		     CAPS_DEFAULT, &p),
 	       -EINVAL, "a syntax error");
 	ok(!strncmp(err_msg(), "seccomp profile t.json: line 4: ", 32), "names the line");
 	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n", CAPS_DEFAULT, &p), -EINVAL,
 	       "a truncated file");
-	is_str(err_msg(), "seccomp profile t.json: line 2: unexpected end of the file",
-	       "says so");
+	is_str(err_msg(), "seccomp profile t.json: line 2: unexpected end of the file", "says so");
 	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n}", CAPS_DEFAULT, &p), -EINVAL,
 	       "data after the profile");
 	is_str(err_msg(), "seccomp profile t.json: line 2: data after the profile", "says so");
 	is_int(parse("[1, 2]", CAPS_DEFAULT, &p), -EINVAL, "not an object");
 	is_int(parse("{\"syscalls\": []}", CAPS_DEFAULT, &p), -EINVAL, "no defaultAction");
 	is_str(err_msg(), "seccomp profile t.json: defaultAction: missing", "names the key");
-	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], "
+	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		     "[\"read\"], "
 		     "\"action\": \"SCMP_ACT_ERRNO\"}, {\"names\": [\"mkdir\"], \"action\": "
 		     "\"SCMP_ACT_FROB\"}]}",
 		     CAPS_DEFAULT, &p),
@@ -187,16 +194,19 @@ int main(void)
 	is_int(one(", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]",
 		   CAPS_DEFAULT, &p),
 	       -EINVAL, "an unknown operator");
-	is_str(err_msg(), "seccomp profile t.json: syscalls[0].args[0].op: unknown operator "
-			  "'SCMP_CMP_ABOUT'",
+	is_str(err_msg(),
+	       "seccomp profile t.json: syscalls[0].args[0].op: unknown operator "
+	       "'SCMP_CMP_ABOUT'",
 	       "names the operator");
-	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": \"mkdir\", "
+	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		     "\"mkdir\", "
 		     "\"action\": \"SCMP_ACT_ERRNO\"}]}",
 		     CAPS_DEFAULT, &p),
 	       -EINVAL, "names not an array");
 	is_str(err_msg(), "seccomp profile t.json: syscalls[0].names: want an array",
 	       "names the key");
-	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", "
+	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		     "[\"mkdir\", "
 		     "7], \"action\": \"SCMP_ACT_ERRNO\"}]}",
 		     CAPS_DEFAULT, &p),
 	       -EINVAL, "a name not a string");
@@ -207,8 +217,7 @@ int main(void)
 
 	/* The default policy. */
 	is_int(profile_default(CAPS_DEFAULT, 0, &p), 0, "the default policy");
-	ok((r = rule_for(&p, "kexec_load")) && r->action == SCMP_ACT_ERRNO(EPERM) &&
-		   r->n_args == 0,
+	ok((r = rule_for(&p, "kexec_load")) && r->action == SCMP_ACT_ERRNO(EPERM) && r->n_args == 0,
 	   "kexec_load: EPERM");
 	ok((r = rule_for(&p, "clone3")) && r->action == SCMP_ACT_ERRNO(ENOSYS), "clone3: ENOSYS");
 	ok(rule_for(&p, "mount") && rule_for(&p, "unshare") && !rule_for(&p, "ptrace"),
