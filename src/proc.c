@@ -387,23 +387,34 @@ static int child_setup(struct container *c, int *ret_status)
 
 	if (s->init) {
 		sigset_t all;
+		int gate[2];
 		pid_t pid;
+		char x;
 
+		/* The command starts once pid 1 is confined: it closes the gate then. */
+		if (pipe2(gate, O_CLOEXEC) < 0)
+			return err_set(errno, "pipe");
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		pid = fork();
 		if (pid < 0)
 			return err_set(errno, "fork the command under --init");
 		if (pid > 0) {
+			close(gate[0]);
 			/* Confined like the command; a failure ends the container. */
 			r = confine(c, 0);
 			if (r < 0)
 				return r;
+			close(gate[1]);
 			close(c->sync_fd);
 			if (slave >= 0)
 				close(slave);
 			init_loop(pid);
 		}
+		close(gate[1]);
+		while (read(gate[0], &x, 1) < 0 && errno == EINTR)
+			;
+		close(gate[0]);
 		sigprocmask(SIG_UNBLOCK, &all, NULL);
 	}
 
