@@ -36,5 +36,7 @@ int profile_parse_json(const char *text, size_t len, const char *name, uint64_t 
 		       struct profile *ret);
 int profile_load_json(const char *path, uint64_t caps, struct profile *ret);
 void profile_free(struct profile *p);
+void profile_add_rule(struct profile *p, int nr, uint32_t action, unsigned int n_args,
+		      const struct scmp_arg_cmp *args, int src);
 
 #endif
