@@ -25,6 +25,12 @@ enum {
 	OPT_READ_ONLY,
 	OPT_USERNS,
 	OPT_NETWORK,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_SECURITY_OPT,
+	OPT_PRIVILEGED,
+	OPT_PID,
+	OPT_IPC,
 };
 
 struct opt_def {
@@ -64,6 +70,18 @@ static const struct opt_def run_opts[] = {
 	{{"network", required_argument, NULL, OPT_NETWORK}, "MODE",
 	 "\"slirp[:KEY=VAL,...]\" (default: user-mode networking), \"none\" (only lo) or "
 	 "\"host\""},
+	{{"cap-add", required_argument, NULL, OPT_CAP_ADD}, "CAP",
+	 "add a capability to the default set (NET_ADMIN, CAP_SYS_ADMIN, ALL...)"},
+	{{"cap-drop", required_argument, NULL, OPT_CAP_DROP}, "CAP",
+	 "drop a capability from the set (ALL: keep only those added)"},
+	{{"security-opt", required_argument, NULL, OPT_SECURITY_OPT}, "OPT",
+	 "seccomp=FILE (a Docker JSON profile), seccomp=unconfined, no-new-privileges"},
+	{{"privileged", no_argument, NULL, OPT_PRIVILEGED}, NULL,
+	 "every capability of the user namespace, no seccomp, /proc and /sys unmasked"},
+	{{"pid", required_argument, NULL, OPT_PID}, "MODE",
+	 "\"host\": share the host's pid namespace and /proc (default: private)"},
+	{{"ipc", required_argument, NULL, OPT_IPC}, "MODE",
+	 "\"host\": share the host's IPC namespace, /dev/shm and /dev/mqueue"},
 	{{"help", no_argument, NULL, 'h'}, NULL, "show this help"},
 };
 
@@ -146,6 +164,51 @@ static int parse_mode(const char *opt, const char *arg, const char *const *names
 			n > 1 ? " or " : "", n > 1 ? names[1] : "");
 }
 
+static int parse_bool(const char *opt, const char *v, bool *ret)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "1")) {
+		*ret = true;
+		return 0;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "0")) {
+		*ret = false;
+		return 0;
+	}
+	return err_setx(EINVAL, "--security-opt %s: want true or false", opt);
+}
+
+/*
+ * One --security-opt: seccomp=FILE|unconfined, no-new-privileges[=true|
+ * false] (Docker's "seccomp:FILE" and "no-new-privileges:true" too), and
+ * apparmor=unconfined / label=disable, accepted as the no-ops they are
+ * here (roost loads no LSM policy). Returns 0 or -EINVAL with a message.
+ */
+int opt_parse_security(const char *arg, struct opts *o)
+{
+	size_t klen = strcspn(arg, "=:");
+	const char *v = arg[klen] ? arg + klen + 1 : NULL;
+
+	if (klen == 7 && !strncmp(arg, "seccomp", 7)) {
+		if (!v || !*v)
+			return err_setx(
+				EINVAL,
+				"--security-opt %s: want seccomp=FILE or seccomp=unconfined", arg);
+		o->seccomp = v;
+		return 0;
+	}
+	if (klen == 17 && !strncmp(arg, "no-new-privileges", 17)) {
+		o->nnp_set = true;
+		o->nnp = true;
+		return v ? parse_bool(arg, v, &o->nnp) : 0;
+	}
+	if (!strcmp(arg, "apparmor=unconfined") || !strcmp(arg, "label=disable"))
+		return 0;
+	return err_setx(EINVAL,
+			"--security-opt %s: unknown option (want seccomp=FILE, seccomp=unconfined "
+			"or no-new-privileges[=true|false])",
+			arg);
+}
+
 /*
  * Parse the arguments after "run". Returns 0 with *ret filled (pointers
  * into argv stay valid as long as argv), or -EINVAL with a one-line
@@ -154,6 +217,7 @@ static int parse_mode(const char *opt, const char *arg, const char *const *names
 int opt_parse_run(int argc, char **argv, struct opts *ret)
 {
 	static const char *const userns_names[] = {"", "keep-id"};
+	static const char *const share_names[] = {"private", "host"};
 	struct option longopts[ARRAY_SIZE(run_opts) + 1];
 	struct opts o = {0};
 	int c, r;
@@ -259,6 +323,27 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 			if (r < 0)
 				goto fail;
 			break;
+		case OPT_CAP_ADD:
+			push(&o.cap_add, &o.n_cap_add, optarg);
+			break;
+		case OPT_CAP_DROP:
+			push(&o.cap_drop, &o.n_cap_drop, optarg);
+			break;
+		case OPT_SECURITY_OPT:
+			r = opt_parse_security(optarg, &o);
+			if (r < 0)
+				goto fail;
+			break;
+		case OPT_PRIVILEGED:
+			o.privileged = true;
+			break;
+		case OPT_PID:
+		case OPT_IPC:
+			r = parse_mode(c == OPT_PID ? "pid" : "ipc", optarg, share_names, 2);
+			if (r < 0)
+				goto fail;
+			*(c == OPT_PID ? &o.pid_host : &o.ipc_host) = r == 1;
+			break;
 		case 'h':
 			o.help = true;
 			break;
@@ -308,5 +393,7 @@ void opt_free(struct opts *o)
 	free(o->env);
 	free(o->env_files);
 	free(o->ports);
+	free(o->cap_add);
+	free(o->cap_drop);
 	memset(o, 0, sizeof(*o));
 }

@@ -4,14 +4,16 @@
  *
  * parent (host namespaces)                  child (new user/mnt/pid/net/uts/ipc/cgroup)
  *   opt_parse, spec_from_opts, store_create
- *   proc_run: clone ------------------------> (new user, mount, pid namespaces)
+ *   proc_run: filter_prepare (cached BPF)
+ *             clone ------------------------> (new user, mount, pid namespaces)
  *   userns_apply_start(pid)                   meanwhile: unshare net/uts/ipc/cgroup,
  *     (newuidmap/newgidmap) + store_populate  hostname, lo up, clone bind sources
  *   sync_send(MAPPED) ----------------------> overlay_mount, rootfs_apply,
  *   receive the pty master  <---------------- -t: open a pty in the new devpts
- *                                             pivot_root, user, workdir,
+ *                                             pivot_root, user, workdir, bounding set,
  *                                             [--init: fork, pid 1 waits]
- *                                             setgroups/setgid/setuid, execve
+ *                                             setgroups/setgid/setuid, capabilities,
+ *                                             no_new_privs, seccomp filter, execve
  *   EOF on sync socket = exec happened        (the child's end is O_CLOEXEC)
  *   poll: signals (forwarded), sync, pty -> exit status -> store cleanup
  *
@@ -34,8 +36,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "roost/caps.h"
 #include "roost/diag.h"
 #include "roost/err.h"
+#include "roost/filter.h"
 #include "roost/log.h"
 #include "roost/net.h"
 #include "roost/proc.h"
@@ -212,6 +216,24 @@ static int set_identity(const struct container *c, uid_t uid, gid_t gid)
 	return 0;
 }
 
+/*
+ * The last steps before exec, in the order the kernel needs: capabilities
+ * (setuid has cleared them for a non-root uid), no_new_privs, then the
+ * filter (without CAP_SYS_ADMIN the kernel takes one only under
+ * no_new_privs). The filter allows execve: exec_command's errors still
+ * come out as 126/127.
+ */
+static int confine(const struct container *c, uid_t uid)
+{
+	int r = caps_apply(c->spec->caps, uid);
+
+	if (r < 0)
+		return r;
+	if (c->spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return err_set(errno, "set no_new_privs");
+	return filter_load(&c->filter);
+}
+
 static void set_home(struct spec *s, uid_t uid)
 {
 	char buf[4096], *home;
@@ -229,11 +251,14 @@ static void set_home(struct spec *s, uid_t uid)
 }
 
 /* The pid namespace must be made at clone time (the child is its pid 1); the rest are unshared. */
-static const int clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID;
+static int clone_flags(const struct spec *s)
+{
+	return CLONE_NEWUSER | CLONE_NEWNS | (s->pid_host ? 0 : CLONE_NEWPID);
+}
 
 static int unshare_flags(const struct spec *s)
 {
-	return CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+	return CLONE_NEWUTS | CLONE_NEWCGROUP | (s->ipc_host ? 0 : CLONE_NEWIPC) |
 	       (s->net.mode != NET_HOST ? CLONE_NEWNET : 0);
 }
 
@@ -354,22 +379,41 @@ static int child_setup(struct container *c, int *ret_status)
 	set_home(s, uid);
 	if (chdir(s->workdir) < 0)
 		return err_set(errno, "chdir %s", s->workdir);
+	/* While we still hold CAP_SETPCAP; --init's pid 1 is bounded too. */
+	r = caps_bound(s->caps);
+	if (r < 0)
+		return r;
 
 	if (s->init) {
 		sigset_t all;
+		int gate[2];
 		pid_t pid;
+		char x;
 
+		/* The command starts once pid 1 is confined: it closes the gate then. */
+		if (pipe2(gate, O_CLOEXEC) < 0)
+			return err_set(errno, "pipe");
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, NULL);
 		pid = fork();
 		if (pid < 0)
 			return err_set(errno, "fork the command under --init");
 		if (pid > 0) {
+			close(gate[0]);
+			/* Confined like the command; a failure ends the container. */
+			r = confine(c, 0);
+			if (r < 0)
+				return r;
+			close(gate[1]);
 			close(c->sync_fd);
 			if (slave >= 0)
 				close(slave);
 			init_loop(pid);
 		}
+		close(gate[1]);
+		while (read(gate[0], &x, 1) < 0 && errno == EINTR)
+			;
+		close(gate[0]);
 		sigprocmask(SIG_UNBLOCK, &all, NULL);
 	}
 
@@ -384,6 +428,9 @@ static int child_setup(struct container *c, int *ret_status)
 		close(fd);
 	}
 	r = set_identity(c, uid, gid);
+	if (r < 0)
+		return r;
+	r = confine(c, uid);
 	if (r < 0)
 		return r;
 	return exec_command(s, ret_status);
@@ -591,15 +638,10 @@ static int child_story(struct container *c, int r)
 	return r;
 }
 
-/*
- * Run the container to its end. Returns its exit status (128+N for a
- * signal), or a negative errno when roost itself failed before the
- * command ran. With c->child_failed, err_msg() says why the command could
- * not be run and the status is 125, 126 or 127.
- */
-int proc_run(struct container *c)
+/* proc_run() without the filter. */
+static int run(struct container *c)
 {
-	int sp[2], flags = clone_flags, status, r, q;
+	int sp[2], flags = clone_flags(c->spec), status, r, q;
 	_cleanup_close_ int sig_fd = -1;
 	struct userns_job job;
 	sigset_t set, old;
@@ -686,6 +728,29 @@ out_kill:
 	c->sync_fd = -1;
 out_sigmask:
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/*
+ * Run the container to its end. Returns its exit status (128+N for a
+ * signal), or a negative errno when roost itself failed before the
+ * command ran. With c->child_failed, err_msg() says why the command could
+ * not be run and the status is 125, 126 or 127.
+ */
+int proc_run(struct container *c)
+{
+	const struct spec *s = c->spec;
+	int r;
+
+	/* Compiled (or read from the cache) here, once: the child only loads it. */
+	if (!s->seccomp_off) {
+		r = filter_prepare(s->seccomp_file, s->caps, s->pid_host ? PROFILE_PID_HOST : 0,
+				   &c->filter);
+		if (r < 0)
+			return r;
+	}
+	r = run(c);
+	filter_prog_free(&c->filter);
 	return r;
 }
 

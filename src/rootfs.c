@@ -62,6 +62,9 @@ static const char *const masked_paths[] = {
 /* Files roost writes for the container (net.c), bound over the image's. */
 static const char *const etc_files[] = {"hosts", "hostname", "resolv.conf"};
 
+/* --ipc=host: the host's, bound. */
+static const char *const ipc_dirs[] = {"/dev/shm", "/dev/mqueue"};
+
 static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
@@ -104,7 +107,11 @@ int rootfs_plan(struct spec *s, const char *etc_dir)
 		mount_plan_add(p, MK_TMPFS, "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755", 0);
 	}
 
-	mount_plan_add(p, MK_PROC, "proc", "/proc", NOSUID_NODEV_NOEXEC, NULL, 0);
+	/* The kernel refuses a new proc for a pid namespace our user namespace does not own. */
+	if (s->pid_host)
+		mount_plan_add(p, MK_BIND, "/proc", "/proc", MS_REC, NULL, 0);
+	else
+		mount_plan_add(p, MK_PROC, "proc", "/proc", NOSUID_NODEV_NOEXEC, NULL, 0);
 
 	mount_plan_add(p, MK_TMPFS, "tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME,
 		       "mode=0755,size=65536k", 0);
@@ -115,21 +122,31 @@ int rootfs_plan(struct spec *s, const char *etc_dir)
 	/* gid=5 (tty) only exists with a full id map; rootfs_apply() retries without. */
 	mount_plan_add(p, MK_DEVPTS, "devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
 		       "newinstance,ptmxmode=0666,mode=0620,gid=5", 0);
-	mount_plan_add(p, MK_TMPFS, "shm", "/dev/shm", NOSUID_NODEV_NOEXEC,
-		       "mode=1777,size=65536k", 0);
-	mount_plan_add(p, MK_MQUEUE, "mqueue", "/dev/mqueue", NOSUID_NODEV_NOEXEC, NULL,
-		       MOP_OPTIONAL);
+	/* Sharing the host's IPC: its /dev/shm and /dev/mqueue (a new mqueue would be refused). */
+	if (s->ipc_host) {
+		for (size_t i = 0; i < ARRAY_SIZE(ipc_dirs); i++)
+			if (access(ipc_dirs[i], F_OK) == 0)
+				mount_plan_add(p, MK_BIND, ipc_dirs[i], ipc_dirs[i], MS_REC, NULL,
+					       MOP_OPTIONAL);
+	} else {
+		mount_plan_add(p, MK_TMPFS, "shm", "/dev/shm", NOSUID_NODEV_NOEXEC,
+			       "mode=1777,size=65536k", 0);
+		mount_plan_add(p, MK_MQUEUE, "mqueue", "/dev/mqueue", NOSUID_NODEV_NOEXEC, NULL,
+			       MOP_OPTIONAL);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
 		mount_plan_add(p, MK_SYMLINK, dev_links[i].target, dev_links[i].name, 0, NULL, 0);
 
-	mount_plan_add(p, MK_SYSFS, "sysfs", "/sys", NOSUID_NODEV_NOEXEC, NULL, MOP_RO);
+	/* --privileged: /sys writable where the user namespace may write, nothing masked. */
+	mount_plan_add(p, MK_SYSFS, "sysfs", "/sys", NOSUID_NODEV_NOEXEC, NULL,
+		       s->privileged ? 0 : MOP_RO);
 	/* cgroup v1, v2 or hybrid: a container that does not need it must not care. */
 	mount_plan_add(p, MK_CGROUP2, "cgroup2", "/sys/fs/cgroup", NOSUID_NODEV_NOEXEC, NULL,
-		       MOP_RO | MOP_OPTIONAL | MOP_IF_EXISTS);
+		       (s->privileged ? 0 : MOP_RO) | MOP_OPTIONAL | MOP_IF_EXISTS);
 
-	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
+	for (size_t i = 0; !s->privileged && i < ARRAY_SIZE(masked_paths); i++)
 		mount_plan_add(p, MK_MASK, NULL, masked_paths[i], 0, NULL, MOP_IF_EXISTS);
-	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
+	for (size_t i = 0; !s->privileged && i < ARRAY_SIZE(readonly_paths); i++)
 		mount_plan_add(p, MK_RDONLY, NULL, readonly_paths[i], 0, NULL, MOP_IF_EXISTS);
 
 	for (size_t i = 0; etc_dir && i < ARRAY_SIZE(etc_files); i++) {
@@ -313,6 +330,7 @@ static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
 	bool dir = !(op->flags & MOP_FILE);
 	bool create = !(op->flags & MOP_IF_EXISTS);
 	_cleanup_close_ int fd = -1;
+	unsigned long ro;
 	struct stat st;
 	int r;
 
@@ -359,11 +377,12 @@ static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
 				       op->dst);
 		break;
 	case MK_SYSFS:
-		r = mount_at("sysfs", fd, "sysfs", op->mflags | MS_RDONLY, NULL);
+		ro = op->flags & MOP_RO ? MS_RDONLY : 0;
+		r = mount_at("sysfs", fd, "sysfs", op->mflags | ro, NULL);
 		if (r == -EPERM || r == -EACCES) {
 			/* The host's network namespace is not ours: sysfs needs that. */
 			r = mount_at("/sys", fd, NULL, MS_BIND | MS_REC, NULL);
-			if (r == 0)
+			if (r == 0 && ro)
 				r = readonly_at(root_fd, op->dst, true);
 		}
 		if (r < 0)
@@ -383,7 +402,8 @@ static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
 			return err_set(r, "mount mqueue on %s", op->dst);
 		break;
 	case MK_CGROUP2:
-		r = mount_at("cgroup2", fd, "cgroup2", op->mflags | MS_RDONLY, NULL);
+		ro = op->flags & MOP_RO ? MS_RDONLY : 0;
+		r = mount_at("cgroup2", fd, "cgroup2", op->mflags | ro, NULL);
 		if (r < 0)
 			return err_set(r, "mount cgroup2 on %s", op->dst);
 		return 0;

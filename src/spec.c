@@ -10,8 +10,11 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/random.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
+#include "roost/caps.h"
 #include "roost/err.h"
 #include "roost/rootfs.h"
 #include "roost/spec.h"
@@ -103,6 +106,42 @@ static int check_dir(const char *what, const char *path, char **ret_abs)
 	return S_ISDIR(st.st_mode) ? 1 : 0;
 }
 
+/*
+ * Capabilities, seccomp, no_new_privs and the shared namespaces. An
+ * explicit seccomp=FILE holds even with --privileged: it was asked for.
+ */
+static int spec_confine(const struct opts *o, struct spec *s)
+{
+	bool unconfined = o->seccomp && !strcmp(o->seccomp, "unconfined");
+	struct statfs sf;
+	struct stat st;
+	int r;
+
+	r = caps_compute(o->privileged ? CAPS_ALL : CAPS_DEFAULT, o->cap_add, o->n_cap_add,
+			 o->cap_drop, o->n_cap_drop, &s->caps);
+	if (r < 0)
+		return r;
+	s->privileged = o->privileged;
+	s->seccomp_off = unconfined || (o->privileged && !o->seccomp);
+	if (o->seccomp && !unconfined) {
+		if (stat(o->seccomp, &st) < 0)
+			return err_set(errno, "--security-opt seccomp=%s", o->seccomp);
+		s->seccomp_file = xstrdup(o->seccomp);
+	}
+	/* The kernel takes a filter from a process without CAP_SYS_ADMIN only under no_new_privs. */
+	if (!s->seccomp_off && o->nnp_set && !o->nnp)
+		return err_setx(EINVAL, "--security-opt no-new-privileges=false needs "
+					"seccomp=unconfined: a seccomp filter needs no_new_privs");
+	s->no_new_privs = o->nnp_set ? o->nnp : !s->seccomp_off;
+	/* The host's /proc is bound: the kernel refuses a new one for the host's pid namespace. */
+	if (o->pid_host && (statfs("/proc", &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC))
+		return err_setx(EINVAL, "--pid=host: the host's /proc is not a proc filesystem, "
+					"and roost must bind it (a new one would be refused)");
+	s->pid_host = o->pid_host;
+	s->ipc_host = o->ipc_host;
+	return 0;
+}
+
 int spec_from_opts(const struct opts *o, struct spec *ret)
 {
 	struct spec s = {0};
@@ -192,6 +231,10 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 		s.n_ports = o->n_ports;
 	}
 
+	r = spec_confine(o, &s);
+	if (r < 0)
+		goto fail;
+
 	*ret = s;
 	return 0;
 fail:
@@ -243,6 +286,7 @@ void spec_free(struct spec *s)
 	if (s->ports)
 		portfwd_close(s->ports, s->n_ports);
 	free(s->ports);
+	free(s->seccomp_file);
 	mount_plan_free(&s->plan);
 	memset(s, 0, sizeof(*s));
 }

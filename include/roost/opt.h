@@ -44,11 +44,21 @@ struct opts {
 	struct net_config net;
 	bool tty, interactive, rm, init, read_only;
 	bool help, version;
+
+	/* Confinement (caps.c, profile.c, filter.c). */
+	char **cap_add; /* names as given, or "ALL" */
+	size_t n_cap_add;
+	char **cap_drop;
+	size_t n_cap_drop;
+	const char *seccomp; /* NULL: the default filter; "unconfined"; or a profile file */
+	bool nnp_set, nnp; /* --security-opt no-new-privileges[=true|false] */
+	bool privileged, pid_host, ipc_host;
 };
 
 int opt_parse_run(int argc, char **argv, struct opts *ret);
 void opt_free(struct opts *o);
 int opt_parse_volume(const char *arg, struct volume *ret);
+int opt_parse_security(const char *arg, struct opts *o);
 void opt_print_run_help(FILE *f);
 
 #endif

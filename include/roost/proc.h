@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "roost/filter.h"
 #include "roost/overlay.h"
 #include "roost/portfwd.h"
 #include "roost/spec.h"
@@ -29,6 +30,7 @@ struct container {
 	struct usernet net; /* the network process, with --network=slirp */
 	const char *ping_warning; /* for the network process, or NULL */
 	struct portfwd_proc ports; /* the relay of published ports */
+	struct filter_prog filter; /* proc_run() prepares it, the child loads it */
 };
 
 int proc_run(struct container *c);

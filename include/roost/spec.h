@@ -6,6 +6,7 @@
 #define ROOST_SPEC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "roost/opt.h"
@@ -61,6 +62,13 @@ struct spec {
 	struct port_fwd *ports; /* bound by main() before the container starts */
 	size_t n_ports;
 	struct mount_plan plan; /* rootfs_plan() */
+
+	/* Confinement: see caps.c, profile.c, filter.c. */
+	uint64_t caps; /* the command's capabilities (as root) and bounding set */
+	bool seccomp_off; /* no filter: seccomp=unconfined, or --privileged */
+	char *seccomp_file; /* a JSON profile, or NULL for roost's default policy */
+	bool no_new_privs;
+	bool privileged, pid_host, ipc_host;
 };
 
 int spec_from_opts(const struct opts *o, struct spec *ret);

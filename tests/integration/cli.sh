@@ -15,7 +15,7 @@ for o in $(printf '%s\n' "$help" | grep -Eo -- '--[a-z][a-z-]+' | sort -u); do
 done
 expect "roost-run.1 documents every option of 'roost run --help'" "$missing" ""
 n_help=$(printf '%s\n' "$help" | grep -Ec -- '^ +(-., )?--')
-expect "'roost run --help' shows 17 options (update the man page and this count together)" "$n_help" 17
+expect "'roost run --help' shows 23 options (update the man page and this count together)" "$n_help" 23
 missing=""
 for c in run ps rm port; do
 	sed 's/\\//g' "$SRCDIR/man/roost.1" | grep -q "^\.B.*$c" || missing="$missing $c"

@@ -4,7 +4,8 @@
 # Every test file sources this. It gives:
 #   plan N, expect DESC GOT WANT, ok_if DESC CMD..., match DESC GOT REGEX, skip_all WHY
 #   require userns|newuidmap|fuse|subid|script
-#   $ROOST, $ROOTFS (a busybox rootfs built here), $T (scratch dir, removed at exit)
+#   $ROOST, $ROOTFS (a busybox rootfs built here, with probe and sysprobe), $T (scratch
+#   dir, removed at exit)
 #   $SUBUID_START/$SUBUID_COUNT (the caller's first range), $SUBGID_*
 # Tests never run roost as root: contrib/test.sh creates an unprivileged user
 # and runs the suite as that user. Each file has its own XDG_DATA_HOME and
@@ -92,13 +93,15 @@ require() {
 				skip_all "/dev/net/tun is not usable here (contrib/test.sh makes it 0666)" ;;
 		probe)
 			[ -x "${PROBE:-}" ] || skip_all "no probe binary (PROBE)" ;;
+		sysprobe)
+			[ -x "${SYSPROBE:-}" ] || skip_all "no sysprobe binary (SYSPROBE)" ;;
 		esac
 	done
 }
 
 T=$(mktemp -d "${ROOST_TEST_TMP:-/var/tmp}/roost-test.XXXXXX") || exit 1
 chmod 755 "$T"
-export XDG_DATA_HOME="$T/data" XDG_RUNTIME_DIR="$T/run"
+export XDG_DATA_HOME="$T/data" XDG_RUNTIME_DIR="$T/run" XDG_CACHE_HOME="$T/cache"
 mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 
@@ -126,6 +129,7 @@ make_rootfs() { # make_rootfs DIR
 	printf 'root:x:0:\ntty:x:5:\nuser:x:1000:\nstaff:x:50:\nnogroup:x:65534:\n' >"$1/etc/group"
 	echo "hello from the image" >"$1/etc/motd"
 	[ -n "${PROBE:-}" ] && cp "$PROBE" "$1/bin/probe"
+	[ -n "${SYSPROBE:-}" ] && cp "$SYSPROBE" "$1/bin/sysprobe"
 	return 0
 }
 [ -x "${BUSYBOX:-/bin/busybox}" ] || skip_all "no /bin/busybox (package busybox-static)"

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "roost/err.h"
 #include "roost/opt.h"
@@ -17,7 +18,7 @@ int main(void)
 	struct volume v;
 	char *none[] = {"run", NULL};
 
-	plan(45);
+	plan(59);
 
 	is_int(opt_parse_run(1, none, &o), 0, "no arguments");
 	ok(!o.rootfs && !o.argv, "no arguments: host system, default command");
@@ -80,6 +81,34 @@ int main(void)
 	is_int(PARSE(&o, "--name", "a/b"), -EINVAL, "name with a slash");
 	is_int(PARSE(&o, "--tmpfs", "t"), -EINVAL, "relative tmpfs");
 	is_int(PARSE(&o, "-e", "=x"), -EINVAL, "empty env key");
+
+	/* Confinement */
+	is_int(PARSE(&o, "--cap-add", "NET_ADMIN", "--cap-add", "sys_ptrace", "--cap-drop", "ALL",
+		     "--privileged", "--pid", "host", "--ipc=host", "r"),
+	       0, "capabilities, --privileged, --pid, --ipc");
+	ok(o.n_cap_add == 2 && o.n_cap_drop == 1 && !strcmp(o.cap_add[1], "sys_ptrace"),
+	   "--cap-add and --cap-drop are lists");
+	ok(o.privileged && o.pid_host && o.ipc_host, "--privileged --pid=host --ipc=host");
+	opt_free(&o);
+	is_int(PARSE(&o, "--pid=private", "r"), 0, "--pid=private");
+	ok(!o.pid_host, "--pid=private is the default");
+	opt_free(&o);
+	is_int(PARSE(&o, "--ipc=shareable", "r"), -EINVAL, "unknown --ipc mode");
+	is_str(err_msg(), "--ipc=shareable: unknown mode (want private or host)", "names it");
+	is_int(PARSE(&o, "--security-opt", "seccomp=/p.json", "--security-opt", "no-new-privileges",
+		     "r"),
+	       0, "--security-opt");
+	ok(!strcmp(o.seccomp, "/p.json") && o.nnp_set && o.nnp, "seccomp=FILE, no-new-privileges");
+	opt_free(&o);
+	is_int(PARSE(&o, "--security-opt", "seccomp:unconfined", "--security-opt",
+		     "no-new-privileges:false", "--security-opt", "label=disable", "r"),
+	       0, "Docker's colon forms, label=disable");
+	ok(!strcmp(o.seccomp, "unconfined") && o.nnp_set && !o.nnp, "unconfined, nnp false");
+	opt_free(&o);
+	is_int(PARSE(&o, "--security-opt", "seccomp=", "r"), -EINVAL, "seccomp= without a file");
+	is_int(PARSE(&o, "--security-opt", "no-new-privileges=maybe", "r"), -EINVAL,
+	       "no-new-privileges=maybe");
+	is_int(PARSE(&o, "--security-opt", "mask=/proc", "r"), -EINVAL, "unknown --security-opt");
 
 	is_int(opt_parse_volume("/a:/b:ro,z", &v), 0, "volume with ro,z");
 	ok(v.ro, "ro,z is read-only");

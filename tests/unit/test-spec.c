@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "roost/caps.h"
 #include "roost/err.h"
 #include "roost/rootfs.h"
 #include "roost/spec.h"
@@ -41,7 +42,7 @@ int main(void)
 	FILE *f;
 	int fd;
 
-	plan(32);
+	plan(44);
 
 	/* Environment */
 	setenv("ROOST_TEST_FROM_HOST", "hostval", 1);
@@ -106,6 +107,38 @@ int main(void)
 	ok(op && op->kind == MK_TMPFS, "host system: /home is a private tmpfs");
 	spec_free(&s);
 
+	/* Confinement */
+	o = (struct opts){0};
+	is_int(spec_from_opts(&o, &s), 0, "defaults");
+	ok(s.caps == CAPS_DEFAULT && !s.seccomp_off && !s.seccomp_file && s.no_new_privs,
+	   "defaults: Docker's capabilities, the default filter, no_new_privs");
+	spec_free(&s);
+	o.privileged = true;
+	o.pid_host = o.ipc_host = true;
+	is_int(spec_from_opts(&o, &s) || rootfs_plan(&s, NULL), 0, "--privileged --pid/--ipc=host");
+	ok(s.caps == CAPS_ALL && s.seccomp_off && !s.no_new_privs,
+	   "--privileged: every capability, no filter, no no_new_privs");
+	ok(!find(&s.plan, "/proc/kcore", NULL) && !find(&s.plan, "/proc/sys", NULL),
+	   "--privileged: nothing masked or read-only");
+	op = find(&s.plan, "/sys", NULL);
+	ok(op && op->kind == MK_SYSFS && !(op->flags & MOP_RO), "--privileged: /sys read-write");
+	op = find(&s.plan, "/proc", NULL);
+	ok(op && op->kind == MK_BIND && !strcmp(op->src, "/proc") && (op->mflags & MS_REC),
+	   "--pid=host: the host's /proc, bound recursively");
+	ok(!find(&s.plan, "/dev/mqueue", NULL) ||
+		   find(&s.plan, "/dev/mqueue", NULL)->kind == MK_BIND,
+	   "--ipc=host: no new mqueue");
+	spec_free(&s);
+	o = (struct opts){.seccomp = "unconfined", .nnp_set = true, .nnp = true};
+	is_int(spec_from_opts(&o, &s), 0, "seccomp=unconfined, no-new-privileges");
+	ok(s.seccomp_off && s.no_new_privs, "no filter, no_new_privs");
+	spec_free(&s);
+	o = (struct opts){.nnp_set = true, .nnp = false};
+	is_int(spec_from_opts(&o, &s), -EINVAL, "no-new-privileges=false with a filter");
+	o = (struct opts){.seccomp = "/nonexistent/profile.json"};
+	is_int(spec_from_opts(&o, &s), -ENOENT, "a missing seccomp profile");
+
+	o = (struct opts){0};
 	o.rootfs = "/nonexistent/rootfs";
 	is_int(spec_from_opts(&o, &s), -ENOENT, "missing ROOTFS");
 	rmdir(dir);
