@@ -55,16 +55,18 @@ int diag_userns_create(int r)
 				   "sudo sysctl -w user.max_user_namespaces=28633 (and add it to "
 				   "/etc/sysctl.d/ to keep it)");
 	if (r == -ENOSPC)
-		return err_setx(r, "too many user namespaces (user.max_user_namespaces=%ld, or "
-				   "the nesting limit of 32): raise it with sudo sysctl -w "
-				   "user.max_user_namespaces=28633",
+		return err_setx(r,
+				"too many user namespaces (user.max_user_namespaces=%ld, or "
+				"the nesting limit of 32): raise it with sudo sysctl -w "
+				"user.max_user_namespaces=28633",
 				max);
 	if (sysctl_is("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1, NULL))
 		return apparmor_message(r);
 	if (r == -EPERM || r == -EACCES)
-		return err_setx(r, "the kernel refused a new user namespace (%s): a seccomp or "
-				   "LSM policy forbids it, as inside most containers; run roost on "
-				   "the host, or allow clone(CLONE_NEWUSER) in that policy",
+		return err_setx(r,
+				"the kernel refused a new user namespace (%s): a seccomp or "
+				"LSM policy forbids it, as inside most containers; run roost on "
+				"the host, or allow clone(CLONE_NEWUSER) in that policy",
 				strerror(-r));
 	return err_set(r, "create the container's namespaces");
 }

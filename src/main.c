@@ -240,8 +240,9 @@ static int cmd_rm(int argc, char **argv)
 
 		r = store_info(&st, argv[i], &ci);
 		if (r == 0 && ci.running && !force)
-			r = err_setx(EBUSY, "container '%s' is running (pid %d): stop it, or use "
-					    "'roost rm -f %s'",
+			r = err_setx(EBUSY,
+				     "container '%s' is running (pid %d): stop it, or use "
+				     "'roost rm -f %s'",
 				     argv[i], (int)ci.pid, argv[i]);
 		if (r == 0 && ci.running) {
 			/* Its roost removes --rm containers itself; wait for its lock either way. */

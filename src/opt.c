@@ -39,6 +39,7 @@ struct opt_def {
 	const char *help;
 };
 
+/* clang-format off */
 static const struct opt_def run_opts[] = {
 	{{"volume", required_argument, NULL, 'v'}, "SRC:DST[:ro]",
 	 "bind SRC (recursively) at DST; \"ro\" makes it read-only"},
@@ -84,6 +85,7 @@ static const struct opt_def run_opts[] = {
 	 "\"host\": share the host's IPC namespace, /dev/shm and /dev/mqueue"},
 	{{"help", no_argument, NULL, 'h'}, NULL, "show this help"},
 };
+/* clang-format on */
 
 void opt_print_run_help(FILE *f)
 {
@@ -138,8 +140,9 @@ int opt_parse_volume(const char *arg, struct volume *ret)
 			else if (!strcmp(t, "rw"))
 				ro = false;
 			else if (strcmp(t, "z") && strcmp(t, "Z"))
-				return err_setx(EINVAL, "-v %s: unknown option '%s' (want ro or rw)",
-						arg, t);
+				return err_setx(EINVAL,
+						"-v %s: unknown option '%s' (want ro or rw)", arg,
+						t);
 		}
 	}
 	if (dst[0] != '/')
@@ -348,16 +351,16 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 			o.help = true;
 			break;
 		case ':':
-			r = err_setx(EINVAL, "option '%s' needs an argument; see 'roost run --help'",
+			r = err_setx(EINVAL,
+				     "option '%s' needs an argument; see 'roost run --help'",
 				     argv[optind - 1]);
 			goto fail;
 		default:
 			if (optopt && optopt < 0x100)
-				r = err_setx(EINVAL,
-					     "unknown option '-%c'; see 'roost run --help'", optopt);
+				r = err_setx(EINVAL, "unknown option '-%c'; see 'roost run --help'",
+					     optopt);
 			else
-				r = err_setx(EINVAL,
-					     "unknown option '%s'; see 'roost run --help'",
+				r = err_setx(EINVAL, "unknown option '%s'; see 'roost run --help'",
 					     argv[optind - 1]);
 			goto fail;
 		}

@@ -57,8 +57,7 @@ static int kernel_overlay(const char *lower, const char *upper, const char *work
 	return mount("overlay", target, "overlay", 0, data) < 0 ? -errno : 0;
 }
 
-static int fuse_overlay(const char *lower, const char *upper, const char *work,
-			const char *target)
+static int fuse_overlay(const char *lower, const char *upper, const char *work, const char *target)
 {
 	static const char helper[] = "fuse-overlayfs";
 	_cleanup_free_ char *opts = NULL;
@@ -82,14 +81,16 @@ static int fuse_overlay(const char *lower, const char *upper, const char *work,
 		int e = errno;
 
 		if (e == ENOENT)
-			return err_setx(ENOENT, "/dev/fuse does not exist, and fuse-overlayfs needs "
-						"it: load the module (sudo modprobe fuse)");
+			return err_setx(ENOENT,
+					"/dev/fuse does not exist, and fuse-overlayfs needs "
+					"it: load the module (sudo modprobe fuse)");
 		if (stat("/dev/fuse", &st) == 0)
-			return err_setx(e,
-					"/dev/fuse is not accessible (mode %04o) and fuse-overlayfs "
-					"needs it: sudo chmod 0666 /dev/fuse (as distributions ship "
-					"it)",
-					(unsigned)(st.st_mode & 07777));
+			return err_setx(
+				e,
+				"/dev/fuse is not accessible (mode %04o) and fuse-overlayfs "
+				"needs it: sudo chmod 0666 /dev/fuse (as distributions ship "
+				"it)",
+				(unsigned)(st.st_mode & 07777));
 		return err_set(e, "open /dev/fuse");
 	}
 	close(fd);

@@ -153,7 +153,8 @@ static int exec_command(struct spec *s, int *ret_status)
 		return err_set(errno, "%s: cannot execute", cmd);
 	}
 	_cleanup_free_ char *copy = xstrdup(path);
-	for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+	for (char *save = NULL, *d = strtok_r(copy, ":", &save); d;
+	     d = strtok_r(NULL, ":", &save)) {
 		_cleanup_free_ char *full = xasprintf("%s/%s", d, cmd);
 		execve(full, s->argv.v, s->env.v);
 		if (errno == EACCES)
@@ -547,18 +548,23 @@ static void handle_signal(struct container *c, struct loop *l)
 				c->net.pid = 0;
 				close(c->net.ctl_fd);
 				c->net.ctl_fd = -1;
-				log_warn("the network process stopped (%s %d): the container has no "
-					 "network from now on",
-					 WIFSIGNALED(status) ? "signal" : "status",
-					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				log_warn(
+					"the network process stopped (%s %d): the container has no "
+					"network from now on",
+					WIFSIGNALED(status) ? "signal" : "status",
+					WIFSIGNALED(status) ? WTERMSIG(status)
+							    : WEXITSTATUS(status));
 			}
-			if (c->ports.pid > 0 && waitpid(c->ports.pid, &status, WNOHANG) == c->ports.pid) {
+			if (c->ports.pid > 0 &&
+			    waitpid(c->ports.pid, &status, WNOHANG) == c->ports.pid) {
 				c->ports.pid = 0;
 				close(c->ports.ctl_fd);
 				c->ports.ctl_fd = -1;
-				log_warn("the port relay stopped (%s %d): published ports are closed",
+				log_warn("the port relay stopped (%s %d): published ports are "
+					 "closed",
 					 WIFSIGNALED(status) ? "signal" : "status",
-					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+					 WIFSIGNALED(status) ? WTERMSIG(status)
+							     : WEXITSTATUS(status));
 			}
 			continue;
 		}

@@ -31,14 +31,14 @@
 #include "roost/rootfs.h"
 
 /* The host system: what is shared read-only, in this order. */
-static const char *const host_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32",
-					"/lib64", "/libx32", "/etc", "/opt"};
+static const char *const host_dirs[] = {"/usr",	  "/bin",    "/sbin", "/lib", "/lib32",
+					"/lib64", "/libx32", "/etc",  "/opt"};
 
 /* The host system: private and empty. */
 static const struct {
 	const char *dst, *data;
 } host_tmpfs[] = {
-	{"/home", "mode=0755"}, {"/tmp", "mode=1777"},	 {"/run", "mode=0755"},
+	{"/home", "mode=0755"}, {"/tmp", "mode=1777"},	   {"/run", "mode=0755"},
 	{"/root", "mode=0700"}, {"/var/tmp", "mode=1777"},
 };
 
@@ -47,16 +47,24 @@ static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urand
 static const struct {
 	const char *name, *target;
 } dev_links[] = {
-	{"/dev/ptmx", "pts/ptmx"},	   {"/dev/fd", "/proc/self/fd"},
-	{"/dev/stdin", "/proc/self/fd/0"}, {"/dev/stdout", "/proc/self/fd/1"},
+	{"/dev/ptmx", "pts/ptmx"},	    {"/dev/fd", "/proc/self/fd"},
+	{"/dev/stdin", "/proc/self/fd/0"},  {"/dev/stdout", "/proc/self/fd/1"},
 	{"/dev/stderr", "/proc/self/fd/2"},
 };
 
 /* Kernel interfaces that leak host information or reach host hardware. */
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	     "/proc/kcore",   "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	     "/sys/firmware",	     "/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 
 /* Files roost writes for the container (net.c), bound over the image's. */
@@ -240,8 +248,9 @@ int rootfs_make_readonly(const char *path, const char *what, bool recursive)
 	static const struct {
 		unsigned long st, ms;
 	} keep[] = {
-		{ST_NOSUID, MS_NOSUID},	    {ST_NODEV, MS_NODEV},	  {ST_NOEXEC, MS_NOEXEC},
-		{ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+		{ST_NOSUID, MS_NOSUID},		{ST_NODEV, MS_NODEV},
+		{ST_NOEXEC, MS_NOEXEC},		{ST_NOATIME, MS_NOATIME},
+		{ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
 	};
 	unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY;
 	struct statvfs sv;
@@ -372,8 +381,9 @@ static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
 	case MK_PROC:
 		r = mount_at("proc", fd, "proc", op->mflags, NULL);
 		if (r < 0)
-			return err_set(r, "mount proc on %s (is the host's /proc partly covered, "
-					  "as inside another container?)",
+			return err_set(r,
+				       "mount proc on %s (is the host's /proc partly covered, "
+				       "as inside another container?)",
 				       op->dst);
 		break;
 	case MK_SYSFS:

@@ -54,8 +54,8 @@ static char *runtime_dir(void)
 	const char *x = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
 
-	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == getuid() && access(x, W_OK) == 0)
+	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+	    access(x, W_OK) == 0)
 		return xasprintf("%s/roost", x);
 	if (x && *x)
 		log_debug("XDG_RUNTIME_DIR=%s is not yours; using /tmp/roost-%u", x,
@@ -76,8 +76,9 @@ static int open_own_dir(const char *path)
 		return err_set(errno, "open %s", path);
 	if (fstat(fd, &st) < 0 || st.st_uid != getuid()) {
 		close(fd);
-		return err_setx(EPERM, "%s belongs to uid %u, not to you: remove it or set "
-				       "XDG_RUNTIME_DIR/XDG_DATA_HOME",
+		return err_setx(EPERM,
+				"%s belongs to uid %u, not to you: remove it or set "
+				"XDG_RUNTIME_DIR/XDG_DATA_HOME",
 				path, (unsigned)st.st_uid);
 	}
 	return fd;
@@ -133,8 +134,8 @@ void ctr_dirs_free(struct ctr_dirs *d)
 
 static int write_config(int dfd, const struct spec *s)
 {
-	_cleanup_close_ int fd = openat(dfd, "config.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-					0600);
+	_cleanup_close_ int fd =
+		openat(dfd, "config.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -231,8 +232,8 @@ int store_populate(struct store *st, const struct spec *s)
 int store_write(struct store *st, const char *id, const char *name, const char *text)
 {
 	_cleanup_free_ char *rel = xasprintf("%s/%s", id, name);
-	_cleanup_close_ int fd = openat(st->run_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-					0600);
+	_cleanup_close_ int fd =
+		openat(st->run_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
 	if (fd < 0 || util_write_all(fd, text, strlen(text)) < 0)
 		return err_set(errno, "write %s/%s", st->run_path, rel);
@@ -260,8 +261,8 @@ int store_read(struct store *st, const char *id, const char *name, char **ret)
 int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid)
 {
 	_cleanup_free_ char *rel = xasprintf("%s/%s", id, name);
-	_cleanup_close_ int fd = openat(st->run_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-					0600);
+	_cleanup_close_ int fd =
+		openat(st->run_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	char buf[24];
 
 	if (fd < 0)
@@ -317,7 +318,8 @@ static void read_config(int dfd, struct ctr_info *ci)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(l, "rootfs=", 7))
 			snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", l + 7);
 		else if (!strncmp(l, "command=", 8))

@@ -71,8 +71,9 @@ int subid_parse_line(const char *line, const char *user, uid_t uid, struct id_ra
 		p = end + 1;
 	}
 	/* Trailing blanks are tolerated, as by shadow's parser. */
-	while (len[n - 1] > 0 && (f[n - 1][len[n - 1] - 1] == ' ' || f[n - 1][len[n - 1] - 1] == '\t' ||
-				  f[n - 1][len[n - 1] - 1] == '\r'))
+	while (len[n - 1] > 0 &&
+	       (f[n - 1][len[n - 1] - 1] == ' ' || f[n - 1][len[n - 1] - 1] == '\t' ||
+		f[n - 1][len[n - 1] - 1] == '\r'))
 		len[n - 1]--;
 
 	if (!owner_matches(f[0], len[0], user, uid))

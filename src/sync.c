@@ -54,8 +54,10 @@ int sync_recv(int fd, struct sync_msg *ret, int *ret_fd)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = ret, .iov_len = sizeof(*ret)};
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
 	ssize_t n;
 
 	if (ret_fd)

@@ -25,8 +25,8 @@
 
 int tty_open_pty(int root_fd, int *ret_master, int *ret_slave)
 {
-	_cleanup_close_ int master = rootfs_open_in_root(root_fd, "/dev/pts/ptmx",
-							 O_RDWR | O_NOCTTY, false, false);
+	_cleanup_close_ int master =
+		rootfs_open_in_root(root_fd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, false, false);
 	int slave;
 
 	if (master < 0)

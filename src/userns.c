@@ -300,11 +300,11 @@ static int helper_finish(const char *helper, const char *idfile, pid_t pid, int 
 
 	struct stat st;
 	bool setuid_ok = stat(helper, &st) == 0 && (st.st_mode & S_ISUID) && st.st_uid == 0;
-	return err_setx(EPERM,
-			"%s refused the id map (%s)%s: check your entry in %s",
-			helper, out[0] ? out : "no message",
-			setuid_ok ? "" : "; it is not setuid root: sudo chmod u+s it, or "
-					 "reinstall the uidmap package",
+	return err_setx(EPERM, "%s refused the id map (%s)%s: check your entry in %s", helper,
+			out[0] ? out : "no message",
+			setuid_ok ? ""
+				  : "; it is not setuid root: sudo chmod u+s it, or "
+				    "reinstall the uidmap package",
 			idfile);
 }
 

@@ -31,13 +31,13 @@ static inline int tap_ok(int cond, const char *desc)
 	do {                                                                                       \
 		long long _g = (long long)(got), _w = (long long)(want);                           \
 		if (!tap_ok(_g == _w, desc))                                                       \
-			printf("#   got: %lld\n#  want: %lld\n", _g, _w);                              \
+			printf("#   got: %lld\n#  want: %lld\n", _g, _w);                          \
 	} while (0)
 
 #define is_str(got, want, desc)                                                                    \
 	do {                                                                                       \
 		const char *_g = (got), *_w = (want);                                              \
-		if (!tap_ok(_g && _w && !strcmp(_g, _w), desc))                                     \
+		if (!tap_ok(_g && _w && !strcmp(_g, _w), desc))                                    \
 			printf("#   got: '%s'\n#  want: '%s'\n", _g ? _g : "(null)",               \
 			       _w ? _w : "(null)");                                                \
 	} while (0)

@@ -13,8 +13,8 @@ struct userns_plan;
 
 enum net_mode {
 	NET_SLIRP, /* tap0 in a new network namespace, relayed by libslirp (default) */
-	NET_NONE,  /* a network namespace with only lo */
-	NET_HOST,  /* the host's network namespace */
+	NET_NONE, /* a network namespace with only lo */
+	NET_HOST, /* the host's network namespace */
 };
 
 struct net_config {
@@ -29,7 +29,7 @@ struct net_config {
 
 #define NET_TAP_NAME "tap0"
 #define NET_HOST_GATEWAY 2 /* .2: the host, as slirp presents it */
-#define NET_HOST_DNS 3     /* .3: slirp's DNS forwarder */
+#define NET_HOST_DNS 3 /* .3: slirp's DNS forwarder */
 #define NET_HOST_GUEST 100 /* .100: the container */
 
 void net_config_default(struct net_config *ret);

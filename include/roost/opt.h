@@ -21,7 +21,7 @@ struct volume {
 
 struct opts {
 	const char *rootfs; /* NULL: the host system, read-only */
-	char **argv;        /* the command; NULL: /bin/sh */
+	char **argv; /* the command; NULL: /bin/sh */
 	int argc;
 
 	struct volume *volumes;

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 
 enum overlay_mode {
-	OVERLAY_AUTO,   /* kernel overlayfs, fuse-overlayfs if the kernel refuses */
+	OVERLAY_AUTO, /* kernel overlayfs, fuse-overlayfs if the kernel refuses */
 	OVERLAY_KERNEL, /* kernel overlayfs only */
-	OVERLAY_FUSE,   /* fuse-overlayfs only */
+	OVERLAY_FUSE, /* fuse-overlayfs only */
 };
 
 int overlay_parse_mode(const char *s, enum overlay_mode *ret);

@@ -10,15 +10,15 @@
 #include <sys/types.h>
 
 struct port_fwd {
-	int proto;                     /* IPPROTO_TCP or IPPROTO_UDP */
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	char host_ip[INET6_ADDRSTRLEN]; /* "" for all interfaces */
-	unsigned int host_port;        /* 0: the kernel picks (learned by portfwd_bind) */
+	unsigned int host_port; /* 0: the kernel picks (learned by portfwd_bind) */
 	unsigned int ctr_port;
-	int fd;                        /* the bound host socket, -1 before portfwd_bind() */
+	int fd; /* the bound host socket, -1 before portfwd_bind() */
 };
 
 struct portfwd_proc {
-	pid_t pid;  /* the relay process, 0 when none runs */
+	pid_t pid; /* the relay process, 0 when none runs */
 	int ctl_fd; /* closing it ends the process */
 };
 

@@ -25,7 +25,7 @@ struct container {
 
 	pid_t pid;
 	int sync_fd;
-	int userns_fd;     /* kept open so --rm can clean up inside the namespace */
+	int userns_fd; /* kept open so --rm can clean up inside the namespace */
 	bool child_failed; /* the child reported an error (err_msg() has it) */
 	struct usernet net; /* the network process, with --network=slirp */
 	const char *ping_warning; /* for the network process, or NULL */

@@ -13,22 +13,22 @@
 #include "roost/util.h"
 
 enum mount_kind {
-	MK_BIND,    /* src (host path) -> dst */
-	MK_TMPFS,   /* data = mount options */
+	MK_BIND, /* src (host path) -> dst */
+	MK_TMPFS, /* data = mount options */
 	MK_PROC,
-	MK_SYSFS,   /* falls back to a read-only rbind of the host's /sys */
+	MK_SYSFS, /* falls back to a read-only rbind of the host's /sys */
 	MK_DEVPTS,
 	MK_MQUEUE,
 	MK_CGROUP2,
 	MK_DEVNODE, /* bind the host's device src onto a new file dst */
 	MK_SYMLINK, /* dst -> src */
-	MK_MASK,    /* /dev/null over a file, an empty read-only tmpfs over a directory */
-	MK_RDONLY,  /* dst bound onto itself, read-only */
+	MK_MASK, /* /dev/null over a file, an empty read-only tmpfs over a directory */
+	MK_RDONLY, /* dst bound onto itself, read-only */
 };
 
-#define MOP_RO (1u << 0)       /* read-only after mounting (recursively) */
+#define MOP_RO (1u << 0) /* read-only after mounting (recursively) */
 #define MOP_OPTIONAL (1u << 1) /* a failure is noted at debug level, not fatal */
-#define MOP_FILE (1u << 2)     /* the mount point is a file, not a directory */
+#define MOP_FILE (1u << 2) /* the mount point is a file, not a directory */
 #define MOP_IF_EXISTS (1u << 3) /* skip when dst does not exist in the root */
 
 struct mount_op {
@@ -46,12 +46,12 @@ struct mount_plan {
 };
 
 struct spec {
-	char *id;       /* the container's name */
-	char *rootfs;   /* absolute, or NULL for the host system */
+	char *id; /* the container's name */
+	char *rootfs; /* absolute, or NULL for the host system */
 	struct strv argv;
 	struct strv env;
 	char *workdir;
-	char *user;     /* as given to -u, resolved inside the container */
+	char *user; /* as given to -u, resolved inside the container */
 	char *hostname;
 	enum userns_mode userns;
 	struct net_config net;

@@ -12,18 +12,18 @@
 
 struct store {
 	char *data_path; /* $XDG_DATA_HOME/roost */
-	char *run_path;  /* $XDG_RUNTIME_DIR/roost, or /tmp/roost-UID */
+	char *run_path; /* $XDG_RUNTIME_DIR/roost, or /tmp/roost-UID */
 	int data_fd;
 	int run_fd;
 };
 
 /* One container's directories, absolute paths. */
 struct ctr_dirs {
-	char *dir;   /* data: .../containers/ID */
+	char *dir; /* data: .../containers/ID */
 	char *upper; /* NULL for the host system */
 	char *work;
-	char *root;  /* the mount point of the new root */
-	char *run;   /* runtime: .../roost/ID (lock, pids, the generated /etc files) */
+	char *root; /* the mount point of the new root */
+	char *run; /* runtime: .../roost/ID (lock, pids, the generated /etc files) */
 	int lock_fd; /* flock()ed while the container runs */
 };
 

@@ -11,10 +11,10 @@
 
 enum sync_type {
 	SYNC_MAPPED, /* parent -> child: id maps written, go on */
-	SYNC_PTY,    /* child -> parent: the pty master, as SCM_RIGHTS */
-	SYNC_TAPFD,  /* child -> parent: the tap device, as SCM_RIGHTS */
-	SYNC_NOTE,   /* child -> parent: a line for the user (the child never prints) */
-	SYNC_ERROR,  /* child -> parent: {r, exit status, err_msg()}, then _exit() */
+	SYNC_PTY, /* child -> parent: the pty master, as SCM_RIGHTS */
+	SYNC_TAPFD, /* child -> parent: the tap device, as SCM_RIGHTS */
+	SYNC_NOTE, /* child -> parent: a line for the user (the child never prints) */
+	SYNC_ERROR, /* child -> parent: {r, exit status, err_msg()}, then _exit() */
 };
 
 struct sync_msg {

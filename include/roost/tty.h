@@ -10,8 +10,8 @@
 
 struct tty_relay {
 	int master_fd;
-	int in_fd;  /* our stdin, -1 once closed or without -i */
-	bool raw;   /* our terminal is in raw mode and must be restored */
+	int in_fd; /* our stdin, -1 once closed or without -i */
+	bool raw; /* our terminal is in raw mode and must be restored */
 	struct termios saved;
 };
 

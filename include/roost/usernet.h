@@ -10,8 +10,8 @@
 #include "roost/net.h"
 
 struct usernet {
-	pid_t pid;   /* the network process, 0 when none runs */
-	int ctl_fd;  /* our end of its control pipe: closing it ends the process */
+	pid_t pid; /* the network process, 0 when none runs */
+	int ctl_fd; /* our end of its control pipe: closing it ends the process */
 };
 
 int usernet_start(const struct net_config *n, int tap_fd, const char *ping_warning,

@@ -28,10 +28,10 @@ enum userns_mode {
 struct userns_plan {
 	struct id_map uid[IDMAP_MAX], gid[IDMAP_MAX];
 	size_t n_uid, n_gid;
-	bool use_helpers;     /* newuidmap/newgidmap, else a direct single-id map */
-	char *newuidmap;      /* helper paths, NULL when missing */
+	bool use_helpers; /* newuidmap/newgidmap, else a direct single-id map */
+	char *newuidmap; /* helper paths, NULL when missing */
 	char *newgidmap;
-	char *fallback_why;   /* set when the single-id map is used: the one warning */
+	char *fallback_why; /* set when the single-id map is used: the one warning */
 	uid_t host_uid;
 	gid_t host_gid;
 };

@@ -64,8 +64,9 @@ static int parse_cidr(const char *v, struct net_config *n)
 		return err_setx(EINVAL, "--network: cidr=%s: want A.B.C.D/N", v);
 	/* The container takes .100 of the network: it must fit. */
 	if (prefix < 8 || prefix > 25)
-		return err_setx(EINVAL, "--network: cidr=%s: the prefix must be /8 to /25 (the "
-					"container is .100 of the network)",
+		return err_setx(EINVAL,
+				"--network: cidr=%s: the prefix must be /8 to /25 (the "
+				"container is .100 of the network)",
 				v);
 	n->prefix = prefix;
 	n->network.s_addr = a.s_addr & htonl(~0u << (32 - prefix));
@@ -91,7 +92,8 @@ int net_parse(const char *arg, struct net_config *ret)
 		return 0;
 	}
 	if (strncmp(arg, "slirp", 5) || (arg[5] != '\0' && arg[5] != ':'))
-		return err_setx(EINVAL, "--network=%s: unknown mode (want slirp, none or host)", arg);
+		return err_setx(EINVAL, "--network=%s: unknown mode (want slirp, none or host)",
+				arg);
 	copy = xstrdup(arg);
 	opts = arg[5] == ':' ? copy + 6 : NULL;
 	for (char *kv = opts ? strtok_r(opts, ",", &save) : NULL; kv;
@@ -124,8 +126,9 @@ int net_parse(const char *arg, struct net_config *ret)
 			return r;
 	}
 	if (n.ipv6 && n.mtu < 1280)
-		return err_setx(EINVAL, "--network: mtu=%u is too small for IPv6 (1280 at least); "
-					"add ipv6=false",
+		return err_setx(EINVAL,
+				"--network: mtu=%u is too small for IPv6 (1280 at least); "
+				"add ipv6=false",
 				n.mtu);
 	*ret = n;
 	return 0;
@@ -358,7 +361,9 @@ int net_write_etc(const struct net_config *n, const char *hostname, const char *
 
 	if (rootfs && n->mode != NET_HOST) {
 		_cleanup_close_ int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		fd = root_fd < 0 ? -1 : rootfs_open_in_root(root_fd, "/etc/hosts", O_RDONLY, false, false);
+		fd = root_fd < 0
+			     ? -1
+			     : rootfs_open_in_root(root_fd, "/etc/hosts", O_RDONLY, false, false);
 	} else {
 		fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
 	}

@@ -102,8 +102,8 @@ int portfwd_parse(const char *arg, struct port_fwd **v, size_t *n)
 		if (hp) {
 			*hp++ = '\0';
 			if (ip)
-				return err_setx(EINVAL, "-p %s: want [IPV6]:HOST_PORT:CONTAINER_PORT",
-						arg);
+				return err_setx(EINVAL,
+						"-p %s: want [IPV6]:HOST_PORT:CONTAINER_PORT", arg);
 			ip = p;
 		} else {
 			hp = p;
@@ -121,7 +121,8 @@ int portfwd_parse(const char *arg, struct port_fwd **v, size_t *n)
 	if (parse_range(cp, &clo, &chi) < 0 || (hp && parse_range(hp, &hlo, &hhi) < 0))
 		return err_setx(EINVAL, "-p %s: ports are 1 to 65535 (a range is LOW-HIGH)", arg);
 	if (hp && hhi - hlo != chi - clo)
-		return err_setx(EINVAL, "-p %s: the host and container ranges differ in length", arg);
+		return err_setx(EINVAL, "-p %s: the host and container ranges differ in length",
+				arg);
 	if (!hp && clo != chi)
 		return err_setx(EINVAL, "-p %s: a container range needs a host range", arg);
 
@@ -153,8 +154,9 @@ static int bind_error(const struct port_fwd *f, int e)
 	long start = 1024;
 
 	if (e == EADDRINUSE)
-		return err_setx(e, "host port %u/%s on %s is already in use (by another program or "
-				   "container): choose another host port",
+		return err_setx(e,
+				"host port %u/%s on %s is already in use (by another program or "
+				"container): choose another host port",
 				f->host_port, proto_name(f->proto), where);
 	if (e == EADDRNOTAVAIL)
 		return err_setx(e, "-p: %s is not an address of this host", f->host_ip);
@@ -169,8 +171,7 @@ static int bind_error(const struct port_fwd *f, int e)
 				f->host_port, proto_name(f->proto), start, f->host_port, start,
 				f->host_port);
 	}
-	return err_set(e, "bind host port %u/%s on %s", f->host_port, proto_name(f->proto),
-		       where);
+	return err_set(e, "bind host port %u/%s on %s", f->host_port, proto_name(f->proto), where);
 }
 
 static int bind_one(struct port_fwd *f)
@@ -218,8 +219,9 @@ static int bind_one(struct port_fwd *f)
 		return bind_error(f, errno);
 	len = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		f->host_port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-							     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+		f->host_port =
+			ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+						      : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	f->fd = TAKE_FD(fd);
 	return 0;
 }
@@ -289,7 +291,7 @@ struct endpoint {
 
 struct relay {
 	struct endpoint ep[2];
-	int pipe[2][2];      /* pipe[d]: data read from side d, to be written to side 1-d */
+	int pipe[2][2]; /* pipe[d]: data read from side d, to be written to side 1-d */
 	size_t queued[2];
 	bool eof[2], shut[2];
 	bool connecting;
@@ -412,7 +414,8 @@ static bool relay_pump(struct relay *r)
 			ssize_t n;
 
 			if (!r->eof[d] && r->queued[d] < PIPE_SIZE) {
-				n = splice(from, NULL, r->pipe[d][1], NULL, PIPE_SIZE - r->queued[d],
+				n = splice(from, NULL, r->pipe[d][1], NULL,
+					   PIPE_SIZE - r->queued[d],
 					   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 				if (n > 0) {
 					r->queued[d] += n;

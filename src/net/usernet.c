@@ -310,7 +310,8 @@ static int sandbox_fs(void)
 		return -EPERM;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0 ||
-	    mkdir("/tmp/etc", 0755) < 0 || mount("/etc", "/tmp/etc", NULL, MS_BIND | MS_REC, NULL) < 0)
+	    mkdir("/tmp/etc", 0755) < 0 ||
+	    mount("/etc", "/tmp/etc", NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -errno;
 	/* resolv.conf is often a link into /run (systemd-resolved, NetworkManager). */
 	{
@@ -324,8 +325,8 @@ static int sandbox_fs(void)
 		}
 	}
 	if (rootfs_make_readonly("/tmp/etc", "/etc", true) < 0 ||
-	    mount(NULL, "/tmp", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
-				     MS_NOEXEC, NULL) < 0 ||
+	    mount(NULL, "/tmp", NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
 	    chdir("/tmp") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return -errno;
@@ -334,15 +335,32 @@ static int sandbox_fs(void)
 
 /* What the loop may ask of the kernel; everything else fails with EPERM. */
 static const char *const allowed_syscalls[] = {
-	"read", "write", "readv", "writev", "close", "lseek",
-	"recvfrom", "recvmsg", "recvmmsg", "sendto", "sendmsg", "sendmmsg",
-	"connect", "bind", "getsockname", "getpeername", "getsockopt", "setsockopt",
-	"shutdown", "poll", "ppoll", "fcntl",
-	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
-	"brk", "munmap", "mremap", "madvise",
-	"exit", "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
-	"getrandom", "futex", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
-	"restart_syscall", "fstat", "newfstatat", "statx", "stat", "lstat", "uname",
+	"read",		 "write",
+	"readv",	 "writev",
+	"close",	 "lseek",
+	"recvfrom",	 "recvmsg",
+	"recvmmsg",	 "sendto",
+	"sendmsg",	 "sendmmsg",
+	"connect",	 "bind",
+	"getsockname",	 "getpeername",
+	"getsockopt",	 "setsockopt",
+	"shutdown",	 "poll",
+	"ppoll",	 "fcntl",
+	"clock_gettime", "clock_getres",
+	"gettimeofday",	 "time",
+	"nanosleep",	 "clock_nanosleep",
+	"brk",		 "munmap",
+	"mremap",	 "madvise",
+	"exit",		 "exit_group",
+	"rt_sigreturn",	 "rt_sigprocmask",
+	"rt_sigaction",	 "getrandom",
+	"futex",	 "getpid",
+	"gettid",	 "getuid",
+	"geteuid",	 "getgid",
+	"getegid",	 "restart_syscall",
+	"fstat",	 "newfstatat",
+	"statx",	 "stat",
+	"lstat",	 "uname",
 };
 
 static int confine(void)
@@ -391,8 +409,8 @@ static int confine(void)
 	return r;
 }
 
-static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int ctl_fd,
-				   pid_t roost, const char *ping_warning)
+static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int ctl_fd, pid_t roost,
+				   const char *ping_warning)
 {
 	sigset_t none;
 	int devnull, r;

@@ -40,8 +40,10 @@
 static int sockaddr_for(const char *host, const char *port, int type, struct sockaddr_storage *ss,
 			socklen_t *len)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type,
-				 .ai_flags = AI_NUMERICHOST}, *ai;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = type,
+				 .ai_flags = AI_NUMERICHOST},
+			*ai;
 
 	if (getaddrinfo(host, port, &hints, &ai) != 0)
 		return -1;
@@ -77,7 +79,9 @@ static int cmd_tcp(const char *host, const char *port, const char *msg)
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err) {
 		/* A published port with nothing behind it resets at once: say so. */
-		printf("%s\n", err == ECONNREFUSED ? "refused" : err == ECONNRESET ? "reset" : strerror(err));
+		printf("%s\n", err == ECONNREFUSED ? "refused"
+			       : err == ECONNRESET ? "reset"
+						   : strerror(err));
 		return 1;
 	}
 	fcntl(fd, F_SETFL, 0);
@@ -91,7 +95,9 @@ static int cmd_tcp(const char *host, const char *port, const char *msg)
 		total += n;
 	}
 	if (n < 0 && total == 0) {
-		printf("%s\n", errno == ECONNRESET ? "reset" : errno == EAGAIN ? "timeout" : strerror(errno));
+		printf("%s\n", errno == ECONNRESET ? "reset"
+			       : errno == EAGAIN   ? "timeout"
+						   : strerror(errno));
 		return 1;
 	}
 	printf("\n");
@@ -132,7 +138,8 @@ static int cmd_resolve(const char *name)
 		return 1;
 	}
 	if (ai->ai_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, text, sizeof(text));
+		inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, text,
+			  sizeof(text));
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, text,
 			  sizeof(text));
@@ -195,7 +202,8 @@ static int listen_on(const char *addr, int port, int type)
 		return -1;
 	fd = socket(ss.ss_family, type, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || (type == SOCK_STREAM && listen(fd, 1024) < 0)) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 1024) < 0)) {
 		perror("bind");
 		return -1;
 	}
@@ -220,7 +228,8 @@ static int cmd_echo_server(int port, const char *addr)
 		if (p[1].revents) {
 			struct sockaddr_storage ss;
 			socklen_t len = sizeof(ss);
-			ssize_t k = recvfrom(p[1].fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &len);
+			ssize_t k = recvfrom(p[1].fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss,
+					     &len);
 			if (k > 0)
 				sendto(p[1].fd, buf, k, 0, (struct sockaddr *)&ss, len);
 		}
@@ -311,7 +320,7 @@ static int cmd_source(const char *host, const char *port, unsigned long long byt
 static int cmd_clients(const char *host, const char *port, int n)
 {
 	struct pollfd *p = calloc(n, sizeof(*p));
-	char (*want)[64] = calloc(n, 64), (*got)[64] = calloc(n, 64);
+	char(*want)[64] = calloc(n, 64), (*got)[64] = calloc(n, 64);
 	size_t *have = calloc(n, sizeof(size_t));
 	int done = 0, bad = 0;
 	time_t end = time(NULL) + 60;
@@ -386,7 +395,7 @@ static size_t garbage_frame(unsigned char *f, size_t max)
 	for (size_t i = 0; i < len; i++)
 		f[i] = rnd();
 	memset(f, 0xff, 6); /* broadcast: slirp takes it */
-	if (kind == 0) {    /* an unknown ethertype */
+	if (kind == 0) { /* an unknown ethertype */
 		f[12] = 0x88, f[13] = 0xb5;
 	} else if (kind == 1 && len >= 42) { /* ARP with junk fields */
 		f[12] = 0x08, f[13] = 0x06;
@@ -463,7 +472,8 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "flood"))
 		return cmd_flood(strtol(argv[2], NULL, 10));
 	fprintf(stderr, "usage: probe tcp|udp HOST PORT MSG | resolve NAME | ping ADDR | flood N | "
-			"echo-server PORT [ADDR] | sink PORT | source HOST PORT BYTES | clients HOST PORT N | "
+			"echo-server PORT [ADDR] | sink PORT | source HOST PORT BYTES | clients "
+			"HOST PORT N | "
 			"reset HOST PORT\n");
 	return 2;
 }
