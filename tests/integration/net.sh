@@ -96,7 +96,7 @@ wait "$rpid"
 match "the network still works after the flood" "$(cat "$T/nc1.out")" "refused|echo"
 gone=$(timeout 10 tail --pid="$npid" -f /dev/null && echo yes)
 expect "when the container exits, the network process ends" "$gone" yes
-expect "and no process of ours is left" "$(pgrep -u "$(id -u)" -f 'roost run' | wc -l)" 0
+expect "and no process of ours is left" "$(pgrep -u "$(id -u)" -f "^$ROOST run.*--name nc1" | wc -l)" 0
 expect "roost's stderr had no warning about the network process" "$(grep -c 'network process' "$T/nc1.out")" 0
 # A network process that dies while the container runs is reported, not hidden.
 mkfifo "$T/r2" "$T/g2"
