@@ -224,6 +224,11 @@ static void check_kernel(const struct doctor_ctx *ctx, struct doctor_result *ret
 		    "Linux %s", rel);
 }
 
+#define NESTED_FIX                                                                                 \
+	"nothing while the probes below pass; otherwise run roost on the host, or start the "     \
+	"outer container with new namespaces allowed (docker run --security-opt "                 \
+	"seccomp=unconfined --security-opt apparmor=unconfined)"
+
 static void check_nested(const struct doctor_ctx *ctx, struct doctor_result *ret)
 {
 	char map[256];
@@ -237,13 +242,13 @@ static void check_nested(const struct doctor_ctx *ctx, struct doctor_result *ret
 		return;
 	}
 	if (c != 4294967295UL)
-		set(ret, DOCTOR_WARN, IMPACT_NONE, NULL,
+		set(ret, DOCTOR_WARN, IMPACT_NONE, NESTED_FIX,
 		    "roost runs in a user namespace already (inside a container?): only the ids "
 		    "mapped here can be mapped again, and the outer runtime may forbid new "
 		    "namespaces",
 		    "uid_map '%s'", map);
 	else if (access(env, F_OK) == 0 || access(denv, F_OK) == 0)
-		set(ret, DOCTOR_WARN, IMPACT_NONE, NULL,
+		set(ret, DOCTOR_WARN, IMPACT_NONE, NESTED_FIX,
 		    "roost runs inside a container: its seccomp profile may forbid new "
 		    "namespaces; see the probes below",
 		    "%s present", access(env, F_OK) == 0 ? "/run/.containerenv" : "/.dockerenv");
@@ -741,7 +746,8 @@ static void check_ping(const struct doctor_ctx *ctx, struct doctor_result *ret)
 	if (ctx->live) {
 		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
 		if (fd < 0) {
-			set(ret, DOCTOR_WARN, IMPACT_NONE, NULL,
+			set(ret, DOCTOR_WARN, IMPACT_NONE,
+			    "allow ICMP datagram sockets in the security policy that forbids them",
 			    "ping from containers to other hosts fails (a security module or "
 			    "seccomp policy forbids ICMP sockets)",
 			    "net.ipv4.ping_group_range=%s, but an ICMP socket was refused: %s",
