@@ -225,8 +225,8 @@ static void check_kernel(const struct doctor_ctx *ctx, struct doctor_result *ret
 }
 
 #define NESTED_FIX                                                                                 \
-	"nothing while the probes below pass; otherwise run roost on the host, or start the "     \
-	"outer container with new namespaces allowed (docker run --security-opt "                 \
+	"nothing while the probes below pass; otherwise run roost on the host, or start the "      \
+	"outer container with new namespaces allowed (docker run --security-opt "                  \
 	"seccomp=unconfined --security-opt apparmor=unconfined)"
 
 static void check_nested(const struct doctor_ctx *ctx, struct doctor_result *ret)
@@ -320,16 +320,17 @@ static void check_subid(const struct doctor_ctx *ctx, struct doctor_result *ret,
 		helper = helper_path(ctx, "newuidmap");
 		fix = userns_no_subid_text(ctx->user, file, s, helper && gidmap, false);
 		set(ret, DOCTOR_WARN, IMPACT_DEGRADED, fix,
-		    "containers run with a single-id map: only root exists inside", "no range for %s",
-		    ctx->user);
+		    "containers run with a single-id map: only root exists inside",
+		    "no range for %s", ctx->user);
 		return;
 	}
 	other = overlap(path, ctx, v, n);
 	if (other) {
-		fix = xasprintf("give %s a range of its own: sudo usermod --del-subuids %lu-%lu "
-				"--del-subgids %lu-%lu --add-subuids %lu-%lu --add-subgids %lu-%lu %s",
-				ctx->user, v[0].start, v[0].start + v[0].count - 1, v[0].start,
-				v[0].start + v[0].count - 1, s, s + 65535, s, s + 65535, ctx->user);
+		fix = xasprintf(
+			"give %s a range of its own: sudo usermod --del-subuids %lu-%lu "
+			"--del-subgids %lu-%lu --add-subuids %lu-%lu --add-subgids %lu-%lu %s",
+			ctx->user, v[0].start, v[0].start + v[0].count - 1, v[0].start,
+			v[0].start + v[0].count - 1, s, s + 65535, s, s + 65535, ctx->user);
 		set(ret, DOCTOR_WARN, IMPACT_DEGRADED, fix,
 		    "another user's processes and files share ids with your containers: they can "
 		    "reach each other's files",
@@ -618,9 +619,8 @@ static void check_fuse_overlayfs(const struct doctor_ctx *ctx, struct doctor_res
 		    "no fallback when the kernel refuses overlayfs", "fuse-overlayfs not found");
 }
 
-static void check_device(const struct doctor_ctx *ctx, struct doctor_result *ret,
-			 const char *dev, int (*message)(int e), enum doctor_impact impact,
-			 const char *loss)
+static void check_device(const struct doctor_ctx *ctx, struct doctor_result *ret, const char *dev,
+			 int (*message)(int e), enum doctor_impact impact, const char *loss)
 {
 	struct probe_msg m;
 
@@ -660,12 +660,14 @@ static const struct {
 	const char *name;
 	bool bad; /* breaks rootless storage: no user xattrs, no subordinate ids */
 } fs_types[] = {
-	{0xEF53, "ext4", false},        {0x58465342, "xfs", false},   {0x9123683E, "btrfs", false},
-	{0x01021994, "tmpfs", false},   {0x2FC12FC1, "zfs", false},   {0x794C7630, "overlayfs", true},
-	{0x6969, "nfs", true},          {0xFF534D42, "cifs", true},   {0xFE534D42, "smb2", true},
-	{0x65735546, "fuse", true},     {0x47504653, "gpfs", true},   {0x0BD00BD0, "lustre", true},
-	{0x6B414653, "afs", true},      {0x5346414F, "openafs", true}, {0x00C36400, "ceph", true},
-	{0x01161970, "gfs2", true},
+	{0xEF53, "ext4", false},      {0x58465342, "xfs", false},
+	{0x9123683E, "btrfs", false}, {0x01021994, "tmpfs", false},
+	{0x2FC12FC1, "zfs", false},   {0x794C7630, "overlayfs", true},
+	{0x6969, "nfs", true},	      {0xFF534D42, "cifs", true},
+	{0xFE534D42, "smb2", true},   {0x65735546, "fuse", true},
+	{0x47504653, "gpfs", true},   {0x0BD00BD0, "lustre", true},
+	{0x6B414653, "afs", true},    {0x5346414F, "openafs", true},
+	{0x00C36400, "ceph", true},   {0x01161970, "gfs2", true},
 };
 
 static void check_storage_fs(const struct doctor_ctx *ctx, struct doctor_result *ret)
@@ -770,8 +772,7 @@ static void check_ports(const struct doctor_ctx *ctx, struct doctor_result *ret)
 		start = 1024;
 	if (ctx->port && ctx->port < start) {
 		/* The least privilege that does it: exactly the port asked for, never 0. */
-		fix = xasprintf("sudo sysctl -w net.ipv4.ip_unprivileged_port_start=%u",
-				ctx->port);
+		fix = xasprintf("sudo sysctl -w net.ipv4.ip_unprivileged_port_start=%u", ctx->port);
 		set(ret, DOCTOR_WARN, IMPACT_DEGRADED, fix,
 		    "roost run -p fails for host ports below it",
 		    "net.ipv4.ip_unprivileged_port_start=%ld, port %u wanted", start, ctx->port);
@@ -798,8 +799,9 @@ static void check_cgroup(const struct doctor_ctx *ctx, struct doctor_result *ret
 		    "cgroup v1 or hybrid: no cgroup v2 at /sys/fs/cgroup");
 		return;
 	}
-	path = xasprintf("/sys/fs/cgroup/user.slice/user-%u.slice/user@%u.service/cgroup.controllers",
-			 (unsigned)ctx->uid, (unsigned)ctx->uid);
+	path = xasprintf(
+		"/sys/fs/cgroup/user.slice/user-%u.slice/user@%u.service/cgroup.controllers",
+		(unsigned)ctx->uid, (unsigned)ctx->uid);
 	if (read_at(ctx, path, ctl, sizeof(ctl)) < 0 || !ctl[0]) {
 		set(ret, DOCTOR_WARN, IMPACT_NONE,
 		    "sudo mkdir -p /etc/systemd/system/user@.service.d && printf "
@@ -959,7 +961,8 @@ char *doctor_json(const struct doctor_result *v, size_t n)
 				       json_object_new_string(doctor_status_name(v[i].status)));
 		json_object_object_add(o, "impact",
 				       json_object_new_string(doctor_impact_name(v[i].impact)));
-		json_object_object_add(o, "found", json_object_new_string(v[i].found ? v[i].found : ""));
+		json_object_object_add(o, "found",
+				       json_object_new_string(v[i].found ? v[i].found : ""));
 		json_object_object_add(o, "meaning",
 				       json_object_new_string(v[i].meaning ? v[i].meaning : ""));
 		json_object_object_add(o, "fix",
@@ -969,7 +972,7 @@ char *doctor_json(const struct doctor_result *v, size_t n)
 	json_object_object_add(root, "checks", arr);
 	json_object_object_add(root, "exit_status", json_object_new_int(doctor_exit_status(v, n)));
 	s = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-								  JSON_C_TO_STRING_NOSLASHESCAPE));
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return s;
 }

@@ -168,7 +168,8 @@ int main(void)
 	is_int(run(&ctx, "runtime_dir"), DOCTOR_WARN, "XDG_RUNTIME_DIR unset: WARN");
 	ctx.runtime_dir = "/";
 	is_int(run(&ctx, "runtime_dir"), DOCTOR_WARN, "someone else's XDG_RUNTIME_DIR: WARN");
-	ok(strstr(res.found, "belongs to uid 0"), "someone else's XDG_RUNTIME_DIR: names the owner");
+	ok(strstr(res.found, "belongs to uid 0"),
+	   "someone else's XDG_RUNTIME_DIR: names the owner");
 	is_str(fix(),
 	       "log in as alice directly (ssh, or machinectl shell alice@) rather than with su or "
 	       "sudo, or: export XDG_RUNTIME_DIR=/run/user/4242",
