@@ -13,19 +13,23 @@
 #include "roost/err.h"
 #include "roost/util.h"
 
-static bool sysctl_is(const char *path, long want, long *ret)
+static bool sysctl_is(const char *root, const char *path, long want, long *ret)
 {
+	_cleanup_free_ char *full = xasprintf("%s%s", root, path);
 	long v;
 
-	if (util_read_int(path, &v) < 0)
+	if (util_read_int(full, &v) < 0)
 		return false;
 	if (ret)
 		*ret = v;
 	return v == want;
 }
 
-/* AppArmor's restriction (Ubuntu 23.10+) lets the namespace be made but strips its powers. */
-static int apparmor_message(int r)
+/*
+ * AppArmor's restriction (Ubuntu 23.10+) lets the namespace be made but strips its powers.
+ * The message holds the profile that allows roost's own binary; roost doctor prints it too.
+ */
+int diag_apparmor(int r)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -40,17 +44,20 @@ static int apparmor_message(int r)
 			exe);
 }
 
-/* clone(CLONE_NEWUSER) failed with r. */
-int diag_userns_create(int r)
+/*
+ * clone(CLONE_NEWUSER) failed with r. root prefixes the /proc/sys paths read
+ * ("" on the host; roost doctor's tests pass a fake tree).
+ */
+int diag_userns_create_at(const char *root, int r)
 {
 	long max = -1;
 
-	if (sysctl_is("/proc/sys/kernel/unprivileged_userns_clone", 0, NULL))
+	if (sysctl_is(root, "/proc/sys/kernel/unprivileged_userns_clone", 0, NULL))
 		return err_setx(r, "user namespaces are disabled for unprivileged users "
 				   "(kernel.unprivileged_userns_clone=0): sudo sysctl -w "
 				   "kernel.unprivileged_userns_clone=1 (and add it to "
 				   "/etc/sysctl.d/ to keep it)");
-	if (sysctl_is("/proc/sys/user/max_user_namespaces", 0, &max))
+	if (sysctl_is(root, "/proc/sys/user/max_user_namespaces", 0, &max))
 		return err_setx(r, "user namespaces are disabled (user.max_user_namespaces=0): "
 				   "sudo sysctl -w user.max_user_namespaces=28633 (and add it to "
 				   "/etc/sysctl.d/ to keep it)");
@@ -60,8 +67,8 @@ int diag_userns_create(int r)
 				"the nesting limit of 32): raise it with sudo sysctl -w "
 				"user.max_user_namespaces=28633",
 				max);
-	if (sysctl_is("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1, NULL))
-		return apparmor_message(r);
+	if (sysctl_is(root, "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1, NULL))
+		return diag_apparmor(r);
 	if (r == -EPERM || r == -EACCES)
 		return err_setx(r,
 				"the kernel refused a new user namespace (%s): a seccomp or "
@@ -71,11 +78,16 @@ int diag_userns_create(int r)
 	return err_set(r, "create the container's namespaces");
 }
 
+int diag_userns_create(int r)
+{
+	return diag_userns_create_at("", r);
+}
+
 /* A step inside the new user namespace failed with r: was the namespace stripped? */
 int diag_in_userns(int r)
 {
 	if ((r == -EPERM || r == -EACCES) &&
-	    sysctl_is("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1, NULL))
-		return apparmor_message(r);
+	    sysctl_is("", "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1, NULL))
+		return diag_apparmor(r);
 	return r;
 }

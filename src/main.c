@@ -8,11 +8,14 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
 
+#include "roost/doctor.h"
 #include "roost/err.h"
 #include "roost/log.h"
 #include "roost/opt.h"
@@ -34,7 +37,9 @@ static void usage(FILE *f)
 		   "                   run a command in a new container (see 'roost run --help')\n"
 		   "  ps [-a]          list running containers (-a: also stopped ones)\n"
 		   "  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n"
-		   "  port NAME        list the published ports of a running container\n\n"
+		   "  port NAME        list the published ports of a running container\n"
+		   "  doctor [--json] [--port N]\n"
+		   "                   check this host for rootless containers (see roost-doctor(1))\n\n"
 		   "Options:\n"
 		   "  -h, --help       show this help\n"
 		   "  -V, --version    show roost's version\n\n"
@@ -276,6 +281,85 @@ static int cmd_rm(int argc, char **argv)
 	return ret;
 }
 
+/* Exit status: 0 full id map, 1 only degraded, 2 roost cannot run containers; 125 bad usage. */
+static int cmd_doctor(int argc, char **argv)
+{
+	static const char usage_text[] = "usage: roost doctor [--json] [--port N]";
+	gid_t groups[256];
+	char exe[PATH_MAX];
+	struct passwd *pw = getpwuid(getuid());
+	const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	_cleanup_free_ char *data_dir = NULL, *uidbuf = xasprintf("%u", (unsigned)getuid());
+	_cleanup_free_ struct doctor_result *v = NULL;
+	unsigned long port = 0;
+	bool json = false;
+	ssize_t len;
+	int n_groups;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if ((!strcmp(argv[i], "--port") || !strcmp(argv[i], "-p")) && i + 1 < argc) {
+			if (util_parse_uint(argv[++i], 65535, &port) < 0 || port == 0)
+				return err_setx(EINVAL, "--port %s: want a port 1..65535", argv[i]),
+				       fail(-EINVAL);
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("%s\n\nCheck every prerequisite of rootless containers on this host.\n"
+			       "  --json      print one JSON document\n"
+			       "  -p, --port N  the lowest host port you will publish\n"
+			       "Exit status: 0 full id map, 1 degraded, 2 cannot run containers.\n",
+			       usage_text);
+			return 0;
+		} else {
+			return err_setx(EINVAL, "%s", usage_text), fail(-EINVAL);
+		}
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[len > 0 ? len : 0] = '\0';
+	n_groups = getgroups(ARRAY_SIZE(groups), groups);
+	if (data && data[0] == '/')
+		data_dir = xasprintf("%s/roost", data);
+	else
+		data_dir = xasprintf("%s/.local/share/roost",
+				     home && home[0] == '/' ? home : pw ? pw->pw_dir : "/");
+	struct doctor_ctx ctx = {
+		.root = "",
+		.user = pw ? pw->pw_name : uidbuf,
+		.uid = getuid(),
+		.gid = getgid(),
+		.groups = groups,
+		.n_groups = n_groups < 0 ? 0 : n_groups,
+		.exe = exe,
+		.data_dir = data_dir,
+		.runtime_dir = getenv("XDG_RUNTIME_DIR"),
+		.port = port,
+		.live = true,
+	};
+	v = xcalloc(doctor_n_checks, sizeof(*v));
+	for (size_t i = 0; i < doctor_n_checks; i++)
+		(void)doctor_run(&ctx, doctor_checks[i].id, &v[i]);
+	if (json) {
+		_cleanup_free_ char *text = doctor_json(v, doctor_n_checks);
+		printf("%s\n", text);
+	} else {
+		for (size_t i = 0; i < doctor_n_checks; i++) {
+			printf("%-4s %-20s %s: %s", doctor_status_name(v[i].status),
+			       doctor_checks[i].id, v[i].found, v[i].meaning);
+			if (v[i].status == DOCTOR_WARN || v[i].status == DOCTOR_FAIL)
+				printf(v[i].fix ? ". Fix: %s" : "", v[i].fix);
+			printf("\n");
+		}
+	}
+	int status = doctor_exit_status(v, doctor_n_checks);
+	if (!json)
+		printf("%s\n", status == 0   ? "roost can run containers with a full id map"
+				 : status == 1 ? "roost can run containers, degraded (see WARN and FAIL)"
+					       : "roost cannot run containers here (see FAIL)");
+	for (size_t i = 0; i < doctor_n_checks; i++)
+		doctor_result_done(&v[i]);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	log_init();
@@ -291,6 +375,8 @@ int main(int argc, char **argv)
 		return cmd_rm(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "port"))
 		return cmd_port(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "doctor"))
+		return cmd_doctor(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

@@ -57,6 +57,26 @@ static int kernel_overlay(const char *lower, const char *upper, const char *work
 	return mount("overlay", target, "overlay", 0, data) < 0 ? -errno : 0;
 }
 
+/*
+ * open("/dev/fuse") failed with errno e: set the message with the cause and
+ * the fix (roost doctor prints the same). Returns -e.
+ */
+int overlay_fuse_device_error(int e)
+{
+	struct stat st;
+
+	if (e == ENOENT)
+		return err_setx(ENOENT, "/dev/fuse does not exist, and fuse-overlayfs needs "
+					"it: load the module (sudo modprobe fuse)");
+	if (stat("/dev/fuse", &st) == 0)
+		return err_setx(e,
+				"/dev/fuse is not accessible (mode %04o) and fuse-overlayfs "
+				"needs it: sudo chmod 0666 /dev/fuse (as distributions ship "
+				"it)",
+				(unsigned)(st.st_mode & 07777));
+	return err_set(e, "open /dev/fuse");
+}
+
 static int fuse_overlay(const char *lower, const char *upper, const char *work, const char *target)
 {
 	static const char helper[] = "fuse-overlayfs";
@@ -76,23 +96,8 @@ static int fuse_overlay(const char *lower, const char *upper, const char *work, 
 
 	/* Say exactly what is wrong with /dev/fuse rather than relaying the helper's words. */
 	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		struct stat st;
-		int e = errno;
-
-		if (e == ENOENT)
-			return err_setx(ENOENT,
-					"/dev/fuse does not exist, and fuse-overlayfs needs "
-					"it: load the module (sudo modprobe fuse)");
-		if (stat("/dev/fuse", &st) == 0)
-			return err_setx(
-				e,
-				"/dev/fuse is not accessible (mode %04o) and fuse-overlayfs "
-				"needs it: sudo chmod 0666 /dev/fuse (as distributions ship "
-				"it)",
-				(unsigned)(st.st_mode & 07777));
-		return err_set(e, "open /dev/fuse");
-	}
+	if (fd < 0)
+		return overlay_fuse_device_error(errno);
 	close(fd);
 
 	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);

@@ -124,7 +124,8 @@ unsigned long userns_map_lookup(const struct id_map *m, size_t n, unsigned long 
 	return (unsigned long)-1;
 }
 
-static char *find_helper(const char *name)
+/* The helper's path in PATH or /usr/bin, NULL when missing. */
+char *userns_find_helper(const char *name)
 {
 	const char *path = getenv("PATH");
 	_cleanup_free_ char *copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
@@ -158,6 +159,39 @@ static void single_map(struct userns_plan *p, enum userns_mode mode)
 }
 
 /*
+ * The warning for a single-id map for lack of ranges: path is the file
+ * without one, start a free place for the line to add (subid_suggest_start()).
+ * roost doctor prints the same text. Returns an allocated string.
+ */
+char *userns_no_subid_text(const char *user, const char *path, unsigned long start,
+			   bool have_helpers, bool keep_id)
+{
+	unsigned long s = start;
+
+	return xasprintf("no subordinate ids for '%s' in %s: running with a single-id map (only "
+			 "%s exists inside; chown to other ids, setuid programs and package "
+			 "managers will fail). For the full map add the line '%s:%lu:65536' to "
+			 "/etc/subuid and /etc/subgid (sudo usermod --add-subuids %lu-%lu "
+			 "--add-subgids %lu-%lu %s)%s",
+			 user, path, keep_id ? "your own id" : "root", user, s, s, s + 65535, s,
+			 s + 65535, user,
+			 have_helpers ? ""
+				      : " and install newuidmap/newgidmap "
+					"(sudo apt-get install uidmap)");
+}
+
+/* The warning for a single-id map for lack of the helper named. */
+char *userns_no_helper_text(const char *helper, const char *user, bool keep_id)
+{
+	return xasprintf("%s not found: running with a single-id map although %s has "
+			 "subordinate ids (only %s exists inside; chown to other ids and "
+			 "package managers will fail). Install it for the full map: sudo apt-get "
+			 "install uidmap (the package may be called shadow-utils or shadow "
+			 "elsewhere)",
+			 helper, user, keep_id ? "your own id" : "root");
+}
+
+/*
  * Decide the maps for the caller. Never fails for lack of ranges or
  * helpers: the plan then falls back to a single-id map and fallback_why
  * holds the one warning to print (what is lost, the line to add, the
@@ -187,36 +221,21 @@ int userns_plan_init(struct userns_plan *p, enum userns_mode mode, const char *s
 	rg = subid_load(subgid_path, user, p->host_uid, &gr, &n_gr);
 	if (rg == -EINVAL)
 		return rg;
-	p->newuidmap = find_helper("newuidmap");
-	p->newgidmap = find_helper("newgidmap");
+	p->newuidmap = userns_find_helper("newuidmap");
+	p->newgidmap = userns_find_helper("newgidmap");
 
 	if (ru < 0 || rg < 0) {
-		unsigned long s = subid_suggest_start(subuid_path);
 		single_map(p, mode);
-		p->fallback_why = xasprintf(
-			"no subordinate ids for '%s' in %s: running with a single-id map (only "
-			"%s exists inside; chown to other ids, setuid programs and package "
-			"managers will fail). For the full map add the line '%s:%lu:65536' to "
-			"/etc/subuid and /etc/subgid (sudo usermod --add-subuids %lu-%lu "
-			"--add-subgids %lu-%lu %s)%s",
-			user, ru < 0 ? subuid_path : subgid_path,
-			mode == USERNS_KEEP_ID ? "your own id" : "root", user, s, s, s + 65535, s,
-			s + 65535, user,
-			p->newuidmap && p->newgidmap ? ""
-						     : " and install newuidmap/newgidmap "
-						       "(sudo apt-get install uidmap)");
+		p->fallback_why = userns_no_subid_text(user, ru < 0 ? subuid_path : subgid_path,
+						       subid_suggest_start(subuid_path),
+						       p->newuidmap && p->newgidmap,
+						       mode == USERNS_KEEP_ID);
 		return 0;
 	}
 	if (!p->newuidmap || !p->newgidmap) {
 		single_map(p, mode);
-		p->fallback_why = xasprintf(
-			"%s not found: running with a single-id map although %s has "
-			"subordinate ids (only %s exists inside; chown to other ids and "
-			"package managers will fail). Install it for the full map: sudo apt-get "
-			"install uidmap (the package may be called shadow-utils or shadow "
-			"elsewhere)",
-			!p->newuidmap ? "newuidmap" : "newgidmap", user,
-			mode == USERNS_KEEP_ID ? "your own id" : "root");
+		p->fallback_why = userns_no_helper_text(!p->newuidmap ? "newuidmap" : "newgidmap",
+							user, mode == USERNS_KEEP_ID);
 		return 0;
 	}
 

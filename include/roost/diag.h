@@ -6,6 +6,8 @@
 #define ROOST_DIAG_H
 
 int diag_userns_create(int r);
+int diag_userns_create_at(const char *root, int r);
+int diag_apparmor(int r);
 int diag_in_userns(int r);
 
 #endif

@@ -38,6 +38,7 @@ struct in_addr net_addr(const struct net_config *n, unsigned int host);
 void net_addr6(unsigned int host, struct in6_addr *ret);
 
 int tap_open(const char *name, int *ret_fd);
+int tap_device_error(int e);
 int net_child_setup(const struct net_config *n, int *ret_tap_fd);
 int net_child_sysctls(const struct net_config *n, const struct userns_plan *u);
 

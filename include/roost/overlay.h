@@ -16,5 +16,6 @@ enum overlay_mode {
 int overlay_parse_mode(const char *s, enum overlay_mode *ret);
 int overlay_mount(const char *lower, const char *upper, const char *work, const char *target,
 		  enum overlay_mode mode, char *note, size_t note_size);
+int overlay_fuse_device_error(int e);
 
 #endif

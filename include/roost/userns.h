@@ -42,6 +42,10 @@ int userns_map_format(const struct id_map *m, size_t n, char *buf, size_t size);
 int userns_plan_init(struct userns_plan *p, enum userns_mode mode, const char *subuid_path,
 		     const char *subgid_path);
 void userns_plan_done(struct userns_plan *p);
+char *userns_find_helper(const char *name);
+char *userns_no_subid_text(const char *user, const char *path, unsigned long start,
+			   bool have_helpers, bool keep_id);
+char *userns_no_helper_text(const char *helper, const char *user, bool keep_id);
 /* Helpers started by userns_apply_start(), waited for by userns_apply_finish(). */
 struct userns_job {
 	pid_t pid[2];

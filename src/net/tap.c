@@ -17,29 +17,36 @@
 #include "roost/net.h"
 #include "roost/util.h"
 
+/*
+ * open("/dev/net/tun") failed with errno e: set the message with the cause and
+ * the fix (roost doctor prints the same). Returns -e.
+ */
+int tap_device_error(int e)
+{
+	struct stat st;
+
+	if (e == ENOENT || e == ENODEV || e == ENXIO)
+		return err_setx(e, "/dev/net/tun does not exist, and user-mode networking "
+				   "needs it: sudo modprobe tun (or use --network=none or "
+				   "--network=host)");
+	if ((e == EACCES || e == EPERM) && stat("/dev/net/tun", &st) == 0)
+		return err_setx(e,
+				"/dev/net/tun is not accessible (mode %04o) and user-mode "
+				"networking needs it: sudo chmod 0666 /dev/net/tun (as "
+				"distributions ship it), or use --network=none or "
+				"--network=host",
+				(unsigned)(st.st_mode & 07777));
+	return err_set(e, "open /dev/net/tun");
+}
+
 /* Returns 0 with a non-blocking fd for the tap device NAME; errors name the fix. */
 int tap_open(const char *name, int *ret_fd)
 {
 	_cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	struct ifreq ifr;
 
-	if (fd < 0) {
-		struct stat st;
-		int e = errno;
-
-		if (e == ENOENT || e == ENODEV || e == ENXIO)
-			return err_setx(e, "/dev/net/tun does not exist, and user-mode networking "
-					   "needs it: sudo modprobe tun (or use --network=none or "
-					   "--network=host)");
-		if ((e == EACCES || e == EPERM) && stat("/dev/net/tun", &st) == 0)
-			return err_setx(e,
-					"/dev/net/tun is not accessible (mode %04o) and user-mode "
-					"networking needs it: sudo chmod 0666 /dev/net/tun (as "
-					"distributions ship it), or use --network=none or "
-					"--network=host",
-					(unsigned)(st.st_mode & 07777));
-		return err_set(e, "open /dev/net/tun");
-	}
+	if (fd < 0)
+		return tap_device_error(errno);
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);

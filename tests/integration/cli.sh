@@ -1,7 +1,7 @@
 #!/bin/bash
 # The command line: help, man pages, version, and one-line errors with exit status 125.
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 22
 
 out=$("$ROOST" --version)
 match "--version names roost" "$out" '^roost [0-9]+\.[0-9]+'
@@ -17,10 +17,17 @@ expect "roost-run.1 documents every option of 'roost run --help'" "$missing" ""
 n_help=$(printf '%s\n' "$help" | grep -Ec -- '^ +(-., )?--')
 expect "'roost run --help' shows 23 options (update the man page and this count together)" "$n_help" 23
 missing=""
-for c in run ps rm port; do
+for c in run ps rm port doctor; do
 	sed 's/\\//g' "$SRCDIR/man/roost.1" | grep -q "^\.B.*$c" || missing="$missing $c"
 done
 expect "roost.1 documents every command" "$missing" ""
+missing=""
+for o in $(printf '%s\n' "$help" | grep -Eo -- '--[a-z][a-z-]+' | sort -u) run ps rm port doctor; do
+	grep -q -- "$o" "$SRCDIR/contrib/completions/roost.bash" || missing="$missing bash:$o"
+	grep -q -- "$o" "$SRCDIR/contrib/completions/_roost" || missing="$missing zsh:$o"
+done
+expect "the bash and zsh completions know every command and run option" "$missing" ""
+expect "the bash completion is valid bash" "$(bash -n "$SRCDIR/contrib/completions/roost.bash" 2>&1; echo $?)" 0
 
 out=$("$ROOST" run --bogus "$ROOTFS" true 2>&1); rc=$?
 expect "unknown option: status 125" "$rc" 125

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bash completion for roost: install as /usr/share/bash-completion/completions/roost
+# The options of "roost run" are those of src/opt.c's table (roost run --help).
+
+_roost_names() { # container names from the store (roost ps -a)
+	roost ps -a 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
+_roost() {
+	local cur prev cmd
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	cmd=${COMP_WORDS[1]}
+
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W "run ps rm port doctor --help --version" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	run)
+		case $prev in
+		-v | --volume | --env-file)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		--tmpfs | -w | --workdir | -u | --user | --hostname | --name | -p | --publish | \
+			-e | --env | --cap-add | --cap-drop)
+			return ;;
+		--userns)
+			COMPREPLY=($(compgen -W "keep-id" -- "$cur"))
+			return ;;
+		--network)
+			COMPREPLY=($(compgen -W "slirp none host" -- "$cur"))
+			return ;;
+		--security-opt)
+			COMPREPLY=($(compgen -W "seccomp= seccomp=unconfined no-new-privileges" -- "$cur"))
+			return ;;
+		--pid | --ipc)
+			COMPREPLY=($(compgen -W "host" -- "$cur"))
+			return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-v --volume --tmpfs -e --env --env-file -w --workdir
+				-u --user --hostname --name -t --tty -i --interactive --rm --init
+				--read-only --userns -p --publish --network --cap-add --cap-drop
+				--security-opt --privileged --pid --ipc -h --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -d -- "$cur"))
+		fi ;;
+	ps)
+		COMPREPLY=($(compgen -W "-a --all" -- "$cur")) ;;
+	rm)
+		COMPREPLY=($(compgen -W "-f --force $(_roost_names)" -- "$cur")) ;;
+	port)
+		[ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "$(_roost_names)" -- "$cur")) ;;
+	doctor)
+		case $prev in
+		-p | --port) return ;;
+		esac
+		COMPREPLY=($(compgen -W "--json -p --port -h --help" -- "$cur")) ;;
+	esac
+}
+complete -F _roost roost
