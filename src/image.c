@@ -745,11 +745,9 @@ static int commit(struct store *st, int userns_fd, struct found *f, struct strv 
 	}
 	sizes = xcalloc(diffs.n, sizeof(*sizes));
 	for (size_t i = 0; i < diffs.n; i++) {
-		_cleanup_free_ char *rel = xasprintf("layers/%s", diffs.v[i]);
-		char blob[65], diff[65];
+			char blob[65], diff[65];
 
-		if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-			continue;
+		/* Every blob is checked, even of a layer we have: a bad archive is refused whole. */
 		r = layer_hash(f->blobs.v[i], blob, diff);
 		if (r < 0)
 			goto out;
@@ -1123,7 +1121,8 @@ int image_inspect(struct store *st, const char *name, char **ret_json)
 	}
 	json_object_object_add(out, "Layers", layers);
 	strv_free(&diffs);
-	*ret_json = xstrdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY));
+	*ret_json = xstrdup(json_object_to_json_string_ext(
+		out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 

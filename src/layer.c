@@ -48,15 +48,15 @@ int layer_clean_path(const char *name, char *buf, size_t size)
 	const char *p = name;
 
 	if (name[0] == '/')
-		return err_setx(EINVAL, "'%s': an absolute path", name);
+		return err_setx(EINVAL, "entry '%s': an absolute path", name);
 	while (*p) {
 		size_t len = strcspn(p, "/");
 
 		if (len == 2 && !strncmp(p, "..", 2))
-			return err_setx(EINVAL, "'%s': a '..' component", name);
+			return err_setx(EINVAL, "entry '%s': a '..' component", name);
 		if (len > 0 && !(len == 1 && p[0] == '.')) {
 			if (n + len + 2 > size)
-				return err_setx(ENAMETOOLONG, "'%s': name too long", name);
+				return err_setx(ENAMETOOLONG, "entry '%s': name too long", name);
 			if (n)
 				buf[n++] = '/';
 			memcpy(buf + n, p, len);
@@ -82,7 +82,7 @@ int layer_whiteout(const char *base, const char **ret_name)
 	if (!strcmp(base, ".wh..wh..opq"))
 		return LAYER_OPAQUE;
 	if (!base[4] || !strcmp(base + 4, ".") || !strcmp(base + 4, ".."))
-		return err_setx(EINVAL, "'%s': a whiteout of nothing", base);
+		return err_setx(EINVAL, "a whiteout of nothing ('%s')", base);
 	*ret_name = base + 4;
 	return LAYER_WHITEOUT;
 }
@@ -369,8 +369,12 @@ static int unpack_entry(struct archive *a, struct archive_entry *e, int root_fd,
 	if (!name)
 		return err_setx(EINVAL, "an entry without a name");
 	r = layer_clean_path(name, path, sizeof(path));
-	if (r < 0)
-		return err_wrap(r, "refusing entry");
+	if (r < 0) {
+		char saved[ERR_MSG_MAX];
+
+		snprintf(saved, sizeof(saved), "%s", err_msg());
+		return err_setx(-r, "refusing %s", saved);
+	}
 	if (r == 1) { /* the layer's root: its mode and owner */
 		if (type != AE_IFDIR)
 			return err_setx(EINVAL, "entry '%s': the root is not a directory", name);

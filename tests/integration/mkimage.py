@@ -92,7 +92,8 @@ with tarfile.open(out + "/oci.tar", "w") as t:
     t.add(out + "/oci", arcname=".")
 bad = bytearray(blobs[2])
 bad[600] ^= 0xff
-write_oci(out + "/bad-oci", [blobs[0], blobs[1], bytes(bad)])
+write_oci(out + "/bad-oci", blobs)
+open(f"{out}/bad-oci/blobs/sha256/{sha(blobs[2])}", "wb").write(bytes(bad))
 
 with tarfile.open(out + "/docker.tar", "w") as t:
     def add(name, data):
