@@ -747,7 +747,15 @@ static int commit(struct store *st, int userns_fd, struct found *f, struct strv 
 	for (size_t i = 0; i < diffs.n; i++) {
 			char blob[65], diff[65];
 
-		/* Every blob is checked, even of a layer we have: a bad archive is refused whole. */
+		/*
+		 * Every blob is checked, even of a layer we have (a bad archive is
+		 * refused whole), unless it is absent: a pull skips layers we have.
+		 */
+		if (access(f->blobs.v[i], F_OK) < 0 && errno == ENOENT) {
+			_cleanup_free_ char *rel = xasprintf("layers/%s", diffs.v[i]);
+			if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+				continue;
+		}
 		r = layer_hash(f->blobs.v[i], blob, diff);
 		if (r < 0)
 			goto out;

@@ -12,6 +12,7 @@
 #include "roost/image.h"
 #include "roost/log.h"
 #include "roost/proc.h"
+#include "roost/pull.h"
 #include "roost/userns.h"
 
 static int fail(int r)
@@ -286,4 +287,74 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	image_run_free(&img);
 	store_close(&st);
 	return r;
+}
+
+/* roost pull [--platform OS/ARCH] [--tls-verify=false] [-q] REF */
+int cmd_pull(int argc, char **argv)
+{
+	static const char usage[] = "usage: roost pull [--platform OS/ARCH] [--tls-verify=BOOL] [-q] REF";
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	struct pull_opts po = {.tls_verify = true};
+	_cleanup_free_ char *platform = NULL, *norm = NULL;
+	struct strv names = {0};
+	const char *ref = NULL;
+	int userns_fd, r;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--platform") && i + 1 < argc)
+			platform = xstrdup(argv[++i]);
+		else if (!strncmp(a, "--platform=", 11))
+			platform = xstrdup(a + 11);
+		else if (!strcmp(a, "--tls-verify=false"))
+			po.tls_verify = false;
+		else if (!strcmp(a, "--tls-verify=true") || !strcmp(a, "--tls-verify"))
+			po.tls_verify = true;
+		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+			; /* roost pull prints no progress yet */
+		else if (a[0] != '-' && !ref)
+			ref = a;
+		else
+			return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	}
+	if (!ref)
+		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	if (platform) {
+		char *sl = strchr(platform, '/');
+		if (!sl || !sl[1] || sl == platform)
+			return err_setx(EINVAL, "--platform %s: want OS/ARCH, such as linux/arm64",
+					platform),
+			       fail(-EINVAL);
+		*sl = '\0';
+		po.os = platform;
+		po.arch = sl + 1;
+		if (strchr(po.arch, '/'))
+			*strchr((char *)po.arch, '/') = '\0'; /* the variant is not used */
+	}
+	r = image_ref_normalize(ref, &norm);
+	if (r < 0)
+		return fail(r);
+	if (strcmp(norm, ref) && !strstr(ref, "docker.io"))
+		log_info("'%s' resolved to %s", ref, norm);
+	r = store_open(&st);
+	if (r < 0) {
+		store_close(&st);
+		return fail(r);
+	}
+	userns_fd = full_userns();
+	r = userns_fd < 0 ? userns_fd : pull_image(&st, userns_fd, ref, &po, &names);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	for (size_t i = 0; i < names.n; i++) {
+		if (!strncmp(names.v[i], "note: ", 6))
+			log_warn("%s", names.v[i] + 6);
+		else
+			printf("Pulled image: %s\n", names.v[i]);
+	}
+	strv_free(&names);
+	return 0;
 }

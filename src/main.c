@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		   "  ps [-a]          list running containers (-a: also stopped ones)\n"
 		   "  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n"
 		   "  port NAME        list the published ports of a running container\n"
+		   "  pull REF         fetch an image from a registry (short names: docker.io)\n"
 		   "  images           list the images in the store\n"
 		   "  load FILE        add the images of a docker-save or OCI archive\n"
 		   "  import TAR NAME  add a root filesystem tarball as an image\n"
@@ -314,6 +315,8 @@ int main(int argc, char **argv)
 		return cmd_load(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pull"))
+		return cmd_pull(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

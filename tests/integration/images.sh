@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 40
+plan 41
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -33,6 +33,12 @@ expect "User from the image's passwd, WorkingDir" "$("$ROOST" run --rm $I 'echo 
 expect "-u, -w and -e win over the image" "$("$ROOST" run --rm -u 0 -w / -e FOO=mine $I 'echo $(id -u) $(pwd) $FOO')" "0 / mine"
 expect "a whited-out file is gone, its sibling stays" "$("$ROOST" run --rm $I 'ls /del')" "stays"
 expect "an opaque dir hides the layers below" "$("$ROOST" run --rm $I 'ls /opq')" "c"
+if command -v fuse-overlayfs >/dev/null && [ -w /dev/fuse ]; then
+	expect "fuse-overlayfs reads the same whiteouts and opaque dirs" \
+		"$(ROOST_OVERLAY=fuse "$ROOST" run --rm $I 'ls /del; ls /opq' | tr '\n' ' ')" "stays c "
+else
+	_result 0 "fuse-overlayfs reads the same whiteouts # SKIP no usable fuse-overlayfs"
+fi
 expect "the topmost layer wins" "$("$ROOST" run --rm $I 'cat /etc/motd')" "layer three"
 expect "a hard link within a layer" "$("$ROOST" run --rm $I 'cat /hl-dst')" "linked"
 expect "ownership inside is the tar's" "$("$ROOST" run --rm -u 0 $I 'stat -c "%u:%g %a" /owned33 /owned1000 /setuid' | tr '\n' ' ')" "33:50 644 1000:1000 644 0:0 4755 "

@@ -5,6 +5,7 @@
 
 #include "roost/image.h"
 #include "roost/layer.h"
+#include "roost/pull.h"
 #include "roost/spec.h"
 #include "../tap.h"
 
@@ -40,7 +41,7 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(36);
+	plan(41);
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
@@ -103,5 +104,19 @@ int main(void)
 		spec_free(&s);
 	}
 	image_config_free(&c);
+	{
+		char *realm = NULL, *service = NULL, *scope = NULL;
+
+		is_int(pull_parse_www_auth(" Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/alpine:pull\"",
+					   &realm, &service, &scope), 0, "a Bearer challenge");
+		is_str(realm, "https://auth.docker.io/token", "its realm");
+		is_str(service, "registry.docker.io", "its service");
+		is_str(scope, "repository:library/alpine:pull", "its scope");
+		free(realm);
+		free(service);
+		free(scope);
+		is_int(pull_parse_www_auth("Basic realm=\"x\"", &realm, &service, &scope), -EINVAL,
+		       "Basic is no Bearer challenge");
+	}
 	return tap_done();
 }
