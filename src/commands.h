@@ -8,7 +8,7 @@
 #include "roost/opt.h"
 #include "roost/spec.h"
 
-#define EXIT_ROOST 125
+#define EXIT_ROOST 125 /* as main.c */
 
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);

@@ -86,9 +86,9 @@ int image_ref_normalize(const char *ref, char **ret)
 	if (colon) {
 		*colon = '\0';
 		tag = colon + 1;
-		if (!*tag || strlen(tag) > 128 || strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-							 "KLMNOPQRSTUVWXYZ0123456789_.-") !=
-							  strlen(tag))
+		if (!*tag || strlen(tag) > 128 ||
+		    strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+				"KLMNOPQRSTUVWXYZ0123456789_.-") != strlen(tag))
 			return err_setx(EINVAL, "image '%s': bad tag '%s'", ref, tag);
 	}
 	if (!*repo || !valid_repo(repo) || repo[0] == '/' || strstr(repo, "//") ||
@@ -99,11 +99,13 @@ int image_ref_normalize(const char *ref, char **ret)
 				ref, repo);
 	if (digest)
 		*ret = xasprintf("%s/%s%s%s%s@%s", registry,
-				 !strcmp(registry, "docker.io") && !strchr(repo, '/') ? "library/" : "",
+				 !strcmp(registry, "docker.io") && !strchr(repo, '/') ? "library/"
+										      : "",
 				 repo, colon ? ":" : "", colon ? tag : "", digest);
 	else
 		*ret = xasprintf("%s/%s%s:%s", registry,
-				 !strcmp(registry, "docker.io") && !strchr(repo, '/') ? "library/" : "",
+				 !strcmp(registry, "docker.io") && !strchr(repo, '/') ? "library/"
+										      : "",
 				 repo, tag);
 	return 0;
 }
@@ -124,8 +126,9 @@ const char *image_host_arch(void)
 	static const struct {
 		const char *uname, *arch;
 	} map[] = {
-		{"x86_64", "amd64"}, {"aarch64", "arm64"}, {"armv7l", "arm"},	  {"i686", "386"},
-		{"ppc64le", "ppc64le"}, {"s390x", "s390x"},   {"riscv64", "riscv64"},
+		{"x86_64", "amd64"},	{"aarch64", "arm64"},	{"armv7l", "arm"},
+		{"i686", "386"},	{"ppc64le", "ppc64le"}, {"s390x", "s390x"},
+		{"riscv64", "riscv64"},
 	};
 	static struct utsname u;
 
@@ -403,10 +406,10 @@ static int layer_store(struct store *st, int userns_fd, const char *blob, const 
 		return err_setx(-r, "layer %.12s: %s", diff, saved);
 	}
 	if (ls.n_skipped)
-		strv_push(notes, xasprintf("layer %.12s: skipped %u device node%s (first: %s); "
-					   "rootless containers get /dev from roost",
-					   diff, ls.n_skipped, ls.n_skipped > 1 ? "s" : "",
-					   ls.skipped));
+		strv_push(notes,
+			  xasprintf("layer %.12s: skipped %u device node%s (first: %s); "
+				    "rootless containers get /dev from roost",
+				    diff, ls.n_skipped, ls.n_skipped > 1 ? "s" : "", ls.skipped));
 	*ret_size = ls.size;
 	return 0;
 }
@@ -450,8 +453,9 @@ static int read_blob(int dfd, const char *dir, const char *digest, char **ret, s
 		return err_set(-r, "%s: read %s", dir, rel);
 	sha256_hex(data, len, got);
 	if (strcmp(got, h))
-		return err_setx(EBADMSG, "%s: blob %s does not match its digest (sha256:%s): "
-					 "corrupted; nothing was stored",
+		return err_setx(EBADMSG,
+				"%s: blob %s does not match its digest (sha256:%s): "
+				"corrupted; nothing was stored",
 				dir, rel, got);
 	*ret = TAKE_PTR(data);
 	*ret_len = len;
@@ -492,7 +496,8 @@ static struct json_object *pick_platform(struct json_object *list, const char *w
 static int oci_follow(int dfd, const char *dir, struct json_object *desc, struct found *f,
 		      int depth)
 {
-	_cleanup_free_ char *data = NULL, *mt = get_str(desc, "mediaType"), *dg = get_str(desc, "digest");
+	_cleanup_free_ char *data = NULL, *mt = get_str(desc, "mediaType"),
+			    *dg = get_str(desc, "digest");
 	_cleanup_json_ struct json_object *j = NULL;
 	struct json_object *cfg, *layers;
 	size_t len;
@@ -558,16 +563,15 @@ static char *name_for(const char *refname, const char *base)
 	    image_ref_normalize(refname, &n) == 0)
 		return n;
 	for (char *p = repo; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
-		      *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '_' || *p == '-'))
 			*p = (*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : '-';
 	n = xasprintf("localhost/%s:%s", *repo ? repo : "image",
 		      refname && *refname ? refname : "latest");
 	return n;
 }
 
-static int oci_layout(int dfd, const char *dir, const char *tag, const char *base,
-		      struct found *f)
+static int oci_layout(int dfd, const char *dir, const char *tag, const char *base, struct found *f)
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_json_ struct json_object *idx = NULL;
@@ -589,7 +593,8 @@ static int oci_layout(int dfd, const char *dir, const char *tag, const char *bas
 		size_t rl = ref ? strlen(ref) : 0, tl = tag ? strlen(tag) : 0;
 
 		if (tag && ref &&
-		    (!strcmp(ref, tag) || (rl > tl && ref[rl - tl - 1] == ':' && !strcmp(ref + rl - tl, tag))))
+		    (!strcmp(ref, tag) ||
+		     (rl > tl && ref[rl - tl - 1] == ':' && !strcmp(ref + rl - tl, tag))))
 			pick = d;
 	}
 	if (tag && !pick)
@@ -598,7 +603,8 @@ static int oci_layout(int dfd, const char *dir, const char *tag, const char *bas
 		/* Several entries of one image index for several platforms are one image. */
 		pick = pick_platform(m, dir);
 		if (!pick)
-			return err_setx(EINVAL, "%s holds %zu images: name one as %s:TAG", dir, n, dir);
+			return err_setx(EINVAL, "%s holds %zu images: name one as %s:TAG", dir, n,
+					dir);
 	}
 	if (!pick)
 		pick = json_object_array_get_idx(m, 0);
@@ -688,8 +694,9 @@ static void make_manifest(struct found *f, const struct strv *diffs, const uint6
 		struct json_object *l = json_object_new_object();
 		_cleanup_free_ char *d = xasprintf("sha256:%s", diffs->v[i]);
 
-		json_object_object_add(l, "mediaType", json_object_new_string(
-							       "application/vnd.oci.image.layer.v1.tar"));
+		json_object_object_add(
+			l, "mediaType",
+			json_object_new_string("application/vnd.oci.image.layer.v1.tar"));
 		json_object_object_add(l, "digest", json_object_new_string(d));
 		json_object_object_add(l, "size", json_object_new_int64(sizes[i]));
 		json_object_array_add(arr, l);
@@ -745,7 +752,7 @@ static int commit(struct store *st, int userns_fd, struct found *f, struct strv 
 	}
 	sizes = xcalloc(diffs.n, sizeof(*sizes));
 	for (size_t i = 0; i < diffs.n; i++) {
-			char blob[65], diff[65];
+		char blob[65], diff[65];
 
 		/*
 		 * Every blob is checked, even of a layer we have (a bad archive is
@@ -798,7 +805,8 @@ static int commit(struct store *st, int userns_fd, struct found *f, struct strv 
 		json_object_object_add(e, "manifest", json_object_new_string(md));
 		json_object_object_add(e, "config", json_object_new_string(cd));
 		json_object_object_add(e, "size", json_object_new_int64(total));
-		json_object_object_add(e, "created", json_object_new_string(created ? created : ""));
+		json_object_object_add(e, "created",
+				       json_object_new_string(created ? created : ""));
 		json_object_object_add(idx, f->names.v[i], e);
 	}
 	r = index_write(st, idx);
@@ -823,8 +831,8 @@ static char *base_name(const char *path)
  * layout; name (or NULL) replaces the names it carries. Every name stored
  * is pushed to ret_names, then every note for the user (prefixed "note: ").
  */
-int image_load(struct store *st, int userns_fd, const char *path, const char *tag,
-	       const char *name, struct strv *ret_names)
+int image_load(struct store *st, int userns_fd, const char *path, const char *tag, const char *name,
+	       struct strv *ret_names)
 {
 	_cleanup_close_ int lock = -1, dfd = -1;
 	_cleanup_free_ char *base = base_name(path), *tmp = NULL, *dir = NULL;
@@ -922,7 +930,8 @@ int image_import(struct store *st, int userns_fd, const char *tar, const char *n
 
 		cfg = json_object_new_object();
 		json_object_object_add(cfg, "created", json_object_new_string(when));
-		json_object_object_add(cfg, "architecture", json_object_new_string(image_host_arch()));
+		json_object_object_add(cfg, "architecture",
+				       json_object_new_string(image_host_arch()));
 		json_object_object_add(cfg, "os", json_object_new_string("linux"));
 		json_object_object_add(cfg, "config", json_object_new_object());
 		json_object_array_add(d, json_object_new_string(dd));
@@ -983,7 +992,8 @@ static int read_config_blob(struct store *st, struct json_object *e, char **ret)
 	int r;
 
 	if (!c || image_digest_hex(c, h) < 0)
-		return err_setx(EINVAL, "damaged image entry in %s/images/index.json", st->data_path);
+		return err_setx(EINVAL, "damaged image entry in %s/images/index.json",
+				st->data_path);
 	rel = xasprintf("blobs/sha256/%s", h);
 	r = read_at(st->data_fd, rel, ret, NULL);
 	return r < 0 ? err_set(-r, "read %s/%s", st->data_path, rel) : 0;
@@ -1014,8 +1024,9 @@ int image_resolve(struct store *st, const char *name, struct image_run *ret)
 	for (size_t i = diffs.n; r == 0 && i > 0; i--) {
 		_cleanup_free_ char *rel = xasprintf("layers/%s", diffs.v[i - 1]);
 		if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-			r = err_setx(ENOENT, "image '%s': layer %.12s is missing from the store: "
-					     "load the image again",
+			r = err_setx(ENOENT,
+				     "image '%s': layer %.12s is missing from the store: "
+				     "load the image again",
 				     key, diffs.v[i - 1]);
 		strv_push(&ir.layers, xasprintf("%s/%s", st->data_path, rel));
 	}
@@ -1130,7 +1141,8 @@ int image_inspect(struct store *st, const char *name, char **ret_json)
 	json_object_object_add(out, "Layers", layers);
 	strv_free(&diffs);
 	*ret_json = xstrdup(json_object_to_json_string_ext(
-		out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+		out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			     JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 
@@ -1152,7 +1164,8 @@ int image_prune(struct store *st, int userns_fd, size_t *ret_n)
 	idx = index_read(st);
 	json_object_object_foreach(idx, k, e)
 	{
-		_cleanup_free_ char *config = NULL, *c = get_str(e, "config"), *m = get_str(e, "manifest");
+		_cleanup_free_ char *config = NULL, *c = get_str(e, "config"),
+				    *m = get_str(e, "manifest");
 		(void)k;
 		if (c)
 			strv_push(&keep, xstrdup(c + 7));

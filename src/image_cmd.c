@@ -271,6 +271,10 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	struct image_run img = {0};
 	int r;
 
+	/* Layers are owned as the default map says; another map would show other owners. */
+	if (s->userns != USERNS_DEFAULT)
+		return err_setx(ENOTSUP, "--userns=keep-id cannot run an image yet: its layers are "
+					 "owned through the default id map");
 	r = store_open(&st);
 	if (r == 0 && !strncmp(image, "oci:", 4))
 		r = load_oci(&st, image, &name);
@@ -292,7 +296,8 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 /* roost pull [--platform OS/ARCH] [--tls-verify=false] [-q] REF */
 int cmd_pull(int argc, char **argv)
 {
-	static const char usage[] = "usage: roost pull [--platform OS/ARCH] [--tls-verify=BOOL] [-q] REF";
+	static const char usage[] =
+		"usage: roost pull [--platform OS/ARCH] [--tls-verify=BOOL] [-q] REF";
 	struct store st = {.data_fd = -1, .run_fd = -1};
 	struct pull_opts po = {.tls_verify = true};
 	_cleanup_free_ char *platform = NULL, *norm = NULL;

@@ -264,8 +264,9 @@ out_restore:
 		*c = '/';
 out:
 	if (r == -ELOOP || r == -EXDEV || r == -ENOTDIR)
-		r = err_setx(ELOOP, "entry '%s': its directory is a symlink or not a directory "
-				    "in this layer; refusing to write through it",
+		r = err_setx(ELOOP,
+			     "entry '%s': its directory is a symlink or not a directory "
+			     "in this layer; refusing to write through it",
 			     entry);
 	else if (r < 0)
 		r = err_set(-r, "entry '%s': open its directory", entry);
@@ -404,7 +405,8 @@ static int unpack_entry(struct archive *a, struct archive_entry *e, int root_fd,
 		if (r < 0)
 			return err_set(-r, "entry '%s': remove '%s'", name, wname);
 		if (mknodat(dfd, wname, S_IFCHR | 0000, makedev(0, 0)) < 0)
-			return err_set(errno, "entry '%s': create the whiteout (a 0:0 device)", name);
+			return err_set(errno, "entry '%s': create the whiteout (a 0:0 device)",
+				       name);
 		return 0;
 	}
 
@@ -414,8 +416,9 @@ static int unpack_entry(struct archive *a, struct archive_entry *e, int root_fd,
 
 		r = layer_clean_path(hl, target, sizeof(target));
 		if (r != 0)
-			return err_setx(EINVAL, "refusing entry '%s': a hard link to '%s' outside the "
-						"layer",
+			return err_setx(EINVAL,
+					"refusing entry '%s': a hard link to '%s' outside the "
+					"layer",
 					name, hl);
 		tfd = open_parent(root_fd, target, &tbase, name);
 		if (tfd < 0)

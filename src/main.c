@@ -24,6 +24,7 @@
 #include "roost/store.h"
 #include "roost/userns.h"
 
+#define EXIT_ROOST 125
 
 static void usage(FILE *f)
 {

@@ -40,8 +40,8 @@ int overlay_parse_mode(const char *s, enum overlay_mode *ret)
 	return 0;
 }
 
-static int kernel_overlay(char *const *lower, size_t n_lower, const char *upper,
-			  const char *work, const char *target)
+static int kernel_overlay(char *const *lower, size_t n_lower, const char *upper, const char *work,
+			  const char *target)
 {
 	_cleanup_close_ int ufd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int wfd = open(work, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -95,10 +95,11 @@ static int fuse_overlay(char *const *lowerv, size_t n_lower, const char *upper, 
 		char *l;
 
 		if (strpbrk(lowerv[i], ",:\\"))
-			return err_setx(EINVAL,
-					"fuse-overlayfs cannot take a path holding ',', ':' or '\\' "
-					"(%s); move the root filesystem or the store (XDG_DATA_HOME)",
-					lowerv[i]);
+			return err_setx(
+				EINVAL,
+				"fuse-overlayfs cannot take a path holding ',', ':' or '\\' "
+				"(%s); move the root filesystem or the store (XDG_DATA_HOME)",
+				lowerv[i]);
 		l = xasprintf("%s%s%s", lower, i ? ":" : "", lowerv[i]);
 		free(lower);
 		lower = l;

@@ -79,8 +79,7 @@ static char *param(const char *h, const char *key)
  * Returns 0 with the realm (required) and the others (or NULL), -EINVAL
  * when it is no Bearer challenge.
  */
-int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service,
-			char **ret_scope)
+int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service, char **ret_scope)
 {
 	while (*header == ' ')
 		header++;
@@ -151,7 +150,8 @@ static int perform(struct reg *g, const char *url, const char *accept, bool auth
 	curl_easy_setopt(g->curl, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(g->curl, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(g->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(g->curl, CURLOPT_REDIR_PROTOCOLS_STR, g->tls_verify ? "https" : "http,https");
+	curl_easy_setopt(g->curl, CURLOPT_REDIR_PROTOCOLS_STR,
+			 g->tls_verify ? "https" : "http,https");
 	curl_easy_setopt(g->curl, CURLOPT_USERAGENT, "roost/" ROOST_VERSION);
 	curl_easy_setopt(g->curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(g->curl, CURLOPT_CONNECTTIMEOUT, 30L);
@@ -187,8 +187,9 @@ static int get_token(struct reg *g, const char *challenge)
 	int q;
 
 	if (pull_parse_www_auth(challenge, &realm, &service, &scope) < 0)
-		return err_setx(EACCES, "%s: the registry wants credentials (%s); roost pulls "
-					"anonymously only",
+		return err_setx(EACCES,
+				"%s: the registry wants credentials (%s); roost pulls "
+				"anonymously only",
 				g->host, challenge);
 	dscope = scope ? xstrdup(scope) : xasprintf("repository:%s:pull", g->repo);
 	escope = curl_easy_escape(g->curl, dscope, 0);
@@ -220,7 +221,8 @@ static int request(struct reg *g, const char *path, const char *accept, struct r
 	int q;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		_cleanup_free_ char *url = xasprintf("%s://%s/v2/%s/%s", g->scheme, g->host, g->repo, path);
+		_cleanup_free_ char *url =
+			xasprintf("%s://%s/v2/%s/%s", g->scheme, g->host, g->repo, path);
 
 		r->len = 0;
 		if (r->fd >= 0 && (ftruncate(r->fd, 0) < 0 || lseek(r->fd, 0, SEEK_SET) < 0))
@@ -237,8 +239,9 @@ static int request(struct reg *g, const char *path, const char *accept, struct r
 			continue;
 		}
 		if (q == -EPROTO)
-			return err_setx(EPROTO, "%s: TLS handshake failed (a plain HTTP registry needs "
-						"--tls-verify=false)",
+			return err_setx(EPROTO,
+					"%s: TLS handshake failed (a plain HTTP registry needs "
+					"--tls-verify=false)",
 					g->host);
 		if (q < 0)
 			return q;
@@ -251,7 +254,8 @@ static int request(struct reg *g, const char *path, const char *accept, struct r
 		break;
 	}
 	if (r->too_big)
-		return err_setx(EFBIG, "%s/%s: %s is too big for a manifest", g->host, g->repo, path);
+		return err_setx(EFBIG, "%s/%s: %s is too big for a manifest", g->host, g->repo,
+				path);
 	if (r->code == 404)
 		return err_setx(ENOENT, "%s/%s: %s not found", g->host, g->repo, path);
 	if (r->code != 200)
@@ -269,7 +273,8 @@ static void hex_of(EVP_MD_CTX *ctx, char out[65])
 }
 
 /* A manifest (or index) by tag or digest; a digest is checked. */
-static int get_manifest(struct reg *g, const char *ref, char **ret, size_t *ret_len, char ret_hex[65])
+static int get_manifest(struct reg *g, const char *ref, char **ret, size_t *ret_len,
+			char ret_hex[65])
 {
 	_cleanup_free_ char *path = xasprintf("manifests/%s", ref);
 	struct resp r = {.fd = -1, .ctx = EVP_MD_CTX_new()};
@@ -279,8 +284,8 @@ static int get_manifest(struct reg *g, const char *ref, char **ret, size_t *ret_
 	if (q == 0) {
 		hex_of(r.ctx, ret_hex);
 		if (image_digest_hex(ref, want) == 0 && strcmp(want, ret_hex))
-			q = err_setx(EBADMSG, "%s/%s: manifest %s does not match its digest", g->host,
-				     g->repo, ref);
+			q = err_setx(EBADMSG, "%s/%s: manifest %s does not match its digest",
+				     g->host, g->repo, ref);
 	}
 	EVP_MD_CTX_free(r.ctx);
 	if (q < 0 || !r.buf) {
@@ -337,7 +342,8 @@ static const char *jstr(struct json_object *o, const char *k)
 
 static int write_file(int dir_fd, const char *rel, const char *data, size_t len)
 {
-	_cleanup_close_ int fd = openat(dir_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd =
+		openat(dir_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
 	if (fd < 0 || util_write_all(fd, data, len) < 0)
 		return err_set(errno, "write %s", rel);
@@ -362,8 +368,10 @@ static int pick(struct json_object *index, const char *os, const char *arch, con
 	_cleanup_free_ char *seen = xstrdup("");
 
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		struct json_object *d = json_object_array_get_idx(list, i), *p = jget(d, "platform");
-		const char *o = jstr(p, "os"), *a = jstr(p, "architecture"), *dg = jstr(d, "digest");
+		struct json_object *d = json_object_array_get_idx(list, i),
+				   *p = jget(d, "platform");
+		const char *o = jstr(p, "os"), *a = jstr(p, "architecture"),
+			   *dg = jstr(d, "digest");
 		char *s;
 
 		if (o && a && dg && !strcmp(o, os) && !strcmp(a, arch)) {
@@ -397,8 +405,8 @@ static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_o
 		goto out;
 	}
 	if (is_index(m, NULL)) {
-		q = pick(m, po->os ? po->os : "linux", po->arch ? po->arch : image_host_arch(), where,
-			 &sub);
+		q = pick(m, po->os ? po->os : "linux", po->arch ? po->arch : image_host_arch(),
+			 where, &sub);
 		json_object_put(m);
 		m = NULL;
 		free(man);
@@ -416,7 +424,8 @@ static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_o
 	layers = jget(m, "layers");
 	if (!jstr(jget(m, "config"), "digest") || !layers ||
 	    !json_object_is_type(layers, json_type_array)) {
-		q = err_setx(EINVAL, "%s: not an image manifest (schema 1 manifests are not supported)",
+		q = err_setx(EINVAL,
+			     "%s: not an image manifest (schema 1 manifests are not supported)",
 			     where);
 		goto out;
 	}
@@ -427,12 +436,14 @@ static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_o
 		q = write_file(dir_fd, rel, man, mlen);
 		if (q < 0)
 			goto out;
-		idx = xasprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":"
-				"\"sha256:%s\",\"size\":%zu}]}",
-				mt ? mt : "application/vnd.oci.image.manifest.v1+json", mhex, mlen);
+		idx = xasprintf(
+			"{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\",\"digest\":"
+			"\"sha256:%s\",\"size\":%zu}]}",
+			mt ? mt : "application/vnd.oci.image.manifest.v1+json", mhex, mlen);
 		q = write_file(dir_fd, "index.json", idx, strlen(idx));
 		if (q == 0)
-			q = write_file(dir_fd, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
+			q = write_file(dir_fd, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}",
+				       30);
 		if (q < 0)
 			goto out;
 	}

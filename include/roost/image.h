@@ -38,8 +38,8 @@ int image_config_parse(const char *json, struct image_config *ret);
 void image_config_free(struct image_config *c);
 const char *image_host_arch(void);
 
-int image_load(struct store *st, int userns_fd, const char *path, const char *tag,
-	       const char *name, struct strv *ret_names);
+int image_load(struct store *st, int userns_fd, const char *path, const char *tag, const char *name,
+	       struct strv *ret_names);
 int image_import(struct store *st, int userns_fd, const char *tar, const char *name);
 int image_resolve(struct store *st, const char *name, struct image_run *ret);
 void image_run_free(struct image_run *r);

@@ -15,8 +15,7 @@ struct pull_opts {
 	bool tls_verify; /* false: accept any certificate, and plain HTTP */
 };
 
-int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service,
-			char **ret_scope);
+int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service, char **ret_scope);
 int pull_image(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
 	       struct strv *ret_names);
 

@@ -37,7 +37,8 @@ int main(void)
 	char hex[65];
 	struct image_config c;
 	static const char cfg[] =
-		"{\"architecture\":\"amd64\",\"config\":{\"Entrypoint\":[\"/init\"],\"Cmd\":[\"a\",\"b\"],"
+		"{\"architecture\":\"amd64\",\"config\":{\"Entrypoint\":[\"/"
+		"init\"],\"Cmd\":[\"a\",\"b\"],"
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
@@ -49,17 +50,25 @@ int main(void)
 	is_str(norm("localhost:5000/x"), "localhost:5000/x:latest", "a registry with a port");
 	is_str(norm("localhost/x:y"), "localhost/x:y", "localhost is a registry");
 	is_str(norm("x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
-	       "docker.io/library/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	       "docker.io/library/"
+	       "x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	       "a digest reference");
 	is_str(norm("Alpine"), "ERROR", "upper case repository refused");
 	is_str(norm("/abs/path"), "ERROR", "a path is no reference");
 	is_str(norm("a:b:c"), "ERROR", "two tags refused");
 	is_str(norm("x@sha256:12"), "ERROR", "a short digest refused");
 
-	is_int(image_digest_hex("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", hex), 0, "digest parsed");
-	is_str(hex, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "digest hex");
+	is_int(image_digest_hex(
+		       "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		       hex),
+	       0, "digest parsed");
+	is_str(hex, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	       "digest hex");
 	is_int(image_digest_hex("sha512:00", hex), -EINVAL, "other algorithms refused");
-	is_int(image_digest_hex("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", hex), -EINVAL, "upper case hex refused");
+	is_int(image_digest_hex(
+		       "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+		       hex),
+	       -EINVAL, "upper case hex refused");
 
 	is_int(layer_whiteout(".wh.foo", &w), LAYER_WHITEOUT, "a whiteout");
 	is_str(w, "foo", "whiteout names what it deletes");
@@ -107,8 +116,12 @@ int main(void)
 	{
 		char *realm = NULL, *service = NULL, *scope = NULL;
 
-		is_int(pull_parse_www_auth(" Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/alpine:pull\"",
-					   &realm, &service, &scope), 0, "a Bearer challenge");
+		is_int(pull_parse_www_auth(" Bearer "
+					   "realm=\"https://auth.docker.io/"
+					   "token\",service=\"registry.docker.io\",scope="
+					   "\"repository:library/alpine:pull\"",
+					   &realm, &service, &scope),
+		       0, "a Bearer challenge");
 		is_str(realm, "https://auth.docker.io/token", "its realm");
 		is_str(service, "registry.docker.io", "its service");
 		is_str(scope, "repository:library/alpine:pull", "its scope");
