@@ -10,7 +10,7 @@ build="meson ninja-build pkg-config gcc libc6-dev libseccomp-dev libcap-dev libs
        libglib2.0-dev libmnl-dev libjson-c-dev libarchive-dev libssl-dev
        libcurl4-openssl-dev"
 run="uidmap fuse-overlayfs"
-test="busybox-static bsdutils procps util-linux coreutils passwd python3 zstd openssl"
+test="busybox-static bsdutils procps util-linux coreutils passwd python3 zstd openssl curl docker-registry"
 bench="hyperfine crun bubblewrap runc podman"
 
 want="$build $run"
