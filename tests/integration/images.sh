@@ -81,5 +81,7 @@ out=$("$ROOST" image prune)
 expect "prune removes the layer no image uses" "$out" "removed 1 layer"
 expect "the used layers stay" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
 "$ROOST" rmi $I localhost/oci:v1 "oci:$IMG/oci:v1" "oci:$IMG/oci" >/dev/null
+mkdir -p "$S/layers/.tmp-killed/usr" "$S/tmp/load-killed" # what a kill -9 mid-load leaves
 "$ROOST" image prune >/dev/null
-expect "with no image left, prune empties the store" "$(ls -A "$S/layers" "$S/blobs/sha256" | grep -vc ':$\|^$')" 0
+expect "with no image left, prune empties the store (and an interrupted load's leftovers)" \
+	"$(ls -A "$S/layers" "$S/blobs/sha256" "$S/tmp" 2>/dev/null | grep -vc ':$\|^$')" 0
