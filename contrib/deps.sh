@@ -7,9 +7,10 @@
 set -eu
 
 build="meson ninja-build pkg-config gcc libc6-dev libseccomp-dev libcap-dev libslirp-dev
-       libglib2.0-dev libmnl-dev libjson-c-dev"
+       libglib2.0-dev libmnl-dev libjson-c-dev libarchive-dev libssl-dev
+       libcurl4-openssl-dev"
 run="uidmap fuse-overlayfs"
-test="busybox-static bsdutils procps util-linux coreutils passwd python3 iproute2 dnsmasq-base"
+test="busybox-static bsdutils procps util-linux coreutils passwd python3 iproute2 dnsmasq-base zstd openssl curl docker-registry"
 bench="hyperfine crun bubblewrap runc podman"
 
 want="$build $run"

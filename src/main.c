@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "roost/doctor.h"
+#include "commands.h"
 #include "roost/err.h"
 #include "roost/log.h"
 #include "roost/opt.h"
@@ -39,7 +40,14 @@ static void usage(FILE *f)
 		   "  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n"
 		   "  port NAME        list the published ports of a running container\n"
 		   "  doctor [--json] [--port N]\n"
-		   "                   check this host for rootless containers (see roost-doctor(1))\n\n"
+		   "                   check this host for rootless containers (see roost-doctor(1))\n"
+		   "  pull REF         fetch an image from a registry (short names: docker.io)\n"
+		   "  images           list the images in the store\n"
+		   "  load FILE        add the images of a docker-save or OCI archive\n"
+		   "  import TAR NAME  add a root filesystem tarball as an image\n"
+		   "  rmi NAME...      remove images (their layers go with 'roost image prune')\n"
+		   "  image inspect NAME | prune\n"
+		   "                   an image's JSON; remove layers no image uses\n\n"
 		   "Options:\n"
 		   "  -h, --help       show this help\n"
 		   "  -V, --version    show roost's version\n\n"
@@ -85,10 +93,17 @@ static int cmd_run(int argc, char **argv)
 		opt_free(&o);
 		return 0;
 	}
+	const char *image = cmd_run_is_image(o.rootfs) ? o.rootfs : NULL;
+	if (image)
+		o.rootfs = NULL;
 	r = spec_from_opts(&o, &s);
+	if (r == 0 && image)
+		r = cmd_run_image(image, &o, &s);
 	opt_free(&o);
-	if (r < 0)
+	if (r < 0) {
+		spec_free(&s);
 		return fail(r);
+	}
 
 	r = overlay_parse_mode(getenv("ROOST_OVERLAY"), &c.overlay);
 	if (r < 0)
@@ -377,6 +392,18 @@ int main(int argc, char **argv)
 		return cmd_port(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "images"))
+		return cmd_images(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rmi"))
+		return cmd_rmi(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "image"))
+		return cmd_image(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "load"))
+		return cmd_load(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pull"))
+		return cmd_pull(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

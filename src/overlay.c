@@ -2,7 +2,7 @@
 /*
  * overlay.c - the container's writable root
  *
- * ROOTFS is the lower dir; upper and work dirs live in the container's
+ * ROOTFS, or an image's layers (topmost first), are the lower dirs; upper and work dirs live in the container's
  * store directory. Runs in the child, inside the new user and mount
  * namespaces. We first mount the kernel's overlayfs (Linux 5.11+ allows it
  * in a user namespace with "userxattr", which keeps whiteouts and opaque
@@ -40,21 +40,42 @@ int overlay_parse_mode(const char *s, enum overlay_mode *ret)
 	return 0;
 }
 
-static int kernel_overlay(const char *lower, const char *upper, const char *work,
+static int kernel_overlay(char *const *lower, size_t n_lower, const char *upper, const char *work,
 			  const char *target)
 {
-	_cleanup_close_ int lfd = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int ufd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int wfd = open(work, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	char data[256];
+	_cleanup_free_ int *lfd = xcalloc(n_lower, sizeof(int));
+	_cleanup_free_ char *lowers = xstrdup(""), *data = NULL;
+	int r = 0;
 
-	if (lfd < 0 || ufd < 0 || wfd < 0)
+	if (ufd < 0 || wfd < 0)
 		return -errno;
-	snprintf(data, sizeof(data),
-		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d,"
-		 "userxattr",
-		 lfd, ufd, wfd);
-	return mount("overlay", target, "overlay", 0, data) < 0 ? -errno : 0;
+	/* Short /proc/self/fd names keep many layers within the one-page option limit. */
+	for (size_t i = 0; i < n_lower; i++) {
+		char *l;
+
+		lfd[i] = open(lower[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (lfd[i] < 0) {
+			r = -errno;
+			n_lower = i;
+			goto out;
+		}
+		l = xasprintf("%s%s/proc/self/fd/%d", lowers, i ? ":" : "", lfd[i]);
+		free(lowers);
+		lowers = l;
+	}
+	data = xasprintf("lowerdir=%s,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d,"
+			 "userxattr",
+			 lowers, ufd, wfd);
+	if (strlen(data) >= 4096)
+		r = err_setx(E2BIG, "%zu layers do not fit in overlayfs' mount options", n_lower);
+	else if (mount("overlay", target, "overlay", 0, data) < 0)
+		r = -errno;
+out:
+	for (size_t i = 0; i < n_lower; i++)
+		close(lfd[i]);
+	return r;
 }
 
 /*
@@ -77,8 +98,10 @@ int overlay_fuse_device_error(int e)
 	return err_set(e, "open /dev/fuse");
 }
 
-static int fuse_overlay(const char *lower, const char *upper, const char *work, const char *target)
+static int fuse_overlay(char *const *lowerv, size_t n_lower, const char *upper, const char *work,
+			const char *target)
 {
+	_cleanup_free_ char *lower = xstrdup("");
 	static const char helper[] = "fuse-overlayfs";
 	_cleanup_free_ char *opts = NULL;
 	posix_spawn_file_actions_t fa;
@@ -88,7 +111,20 @@ static int fuse_overlay(const char *lower, const char *upper, const char *work, 
 	ssize_t n;
 
 	/* fuse-overlayfs takes paths in a comma and colon separated option string. */
-	if (strpbrk(lower, ",:\\") || strpbrk(upper, ",:\\") || strpbrk(work, ",:\\"))
+	for (size_t i = 0; i < n_lower; i++) {
+		char *l;
+
+		if (strpbrk(lowerv[i], ",:\\"))
+			return err_setx(
+				EINVAL,
+				"fuse-overlayfs cannot take a path holding ',', ':' or '\\' "
+				"(%s); move the root filesystem or the store (XDG_DATA_HOME)",
+				lowerv[i]);
+		l = xasprintf("%s%s%s", lower, i ? ":" : "", lowerv[i]);
+		free(lower);
+		lower = l;
+	}
+	if (strpbrk(lower, ",\\") || strpbrk(upper, ",:\\") || strpbrk(work, ",:\\"))
 		return err_setx(EINVAL,
 				"fuse-overlayfs cannot take a path holding ',', ':' or '\\' (%s); "
 				"move the root filesystem or the store (XDG_DATA_HOME)",
@@ -133,17 +169,17 @@ static int fuse_overlay(const char *lower, const char *upper, const char *work, 
 }
 
 /*
- * Mount the overlay on target. Returns 0; note gets a line for the user
+ * Mount the overlay of the lower dirs (topmost first) on target. Returns 0; note gets a line for the user
  * when the fuse fallback was taken (empty otherwise).
  */
-int overlay_mount(const char *lower, const char *upper, const char *work, const char *target,
-		  enum overlay_mode mode, char *note, size_t note_size)
+int overlay_mount(char *const *lower, size_t n_lower, const char *upper, const char *work,
+		  const char *target, enum overlay_mode mode, char *note, size_t note_size)
 {
 	int r;
 
 	note[0] = '\0';
 	if (mode != OVERLAY_FUSE) {
-		r = kernel_overlay(lower, upper, work, target);
+		r = kernel_overlay(lower, n_lower, upper, work, target);
 		if (r == 0)
 			return 0;
 		if (mode == OVERLAY_KERNEL)
@@ -153,5 +189,5 @@ int overlay_mount(const char *lower, const char *upper, const char *work, const 
 			 "5.11+): using fuse-overlayfs, which is slower",
 			 strerror(-r));
 	}
-	return fuse_overlay(lower, upper, work, target);
+	return fuse_overlay(lower, n_lower, upper, work, target);
 }

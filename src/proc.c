@@ -328,8 +328,12 @@ static int child_setup(struct container *c, int *ret_status)
 	if (s->rootfs) {
 		char note[512];
 
-		r = overlay_mount(s->rootfs, c->dirs->upper, c->dirs->work, c->dirs->root,
-				  c->overlay, note, sizeof(note));
+		if (s->layers.n)
+			r = overlay_mount(s->layers.v, s->layers.n, c->dirs->upper, c->dirs->work,
+					  c->dirs->root, c->overlay, note, sizeof(note));
+		else
+			r = overlay_mount(&s->rootfs, 1, c->dirs->upper, c->dirs->work,
+					  c->dirs->root, c->overlay, note, sizeof(note));
 		if (r < 0)
 			return diag_in_userns(r);
 		if (note[0])

@@ -16,6 +16,7 @@
 
 #include "roost/caps.h"
 #include "roost/err.h"
+#include "roost/image.h"
 #include "roost/rootfs.h"
 #include "roost/spec.h"
 
@@ -242,6 +243,67 @@ fail:
 	return r;
 }
 
+/*
+ * Run the image img (its layers and config) with the options o, as
+ * Docker does: the image's Env under -e and --env-file, Entrypoint then
+ * the command given (or the image's Cmd), WorkingDir and User unless -w
+ * and -u say otherwise. The layers move into s. Returns 0 or -EINVAL.
+ */
+int spec_apply_image(struct spec *s, const struct opts *o, struct image_run *img)
+{
+	const struct image_config *c = &img->config;
+	int r;
+
+	if (!img->layers.n)
+		return err_setx(EINVAL, "image '%s' has no layers", img->name);
+	free(s->rootfs);
+	s->rootfs = xstrdup(img->layers.v[0]);
+	s->image = xstrdup(img->name);
+	strv_free(&s->layers);
+	s->layers = img->layers;
+	img->layers = (struct strv){0};
+
+	for (size_t i = 0; i < c->env.n; i++)
+		if (strchr(c->env.v[i], '=') && spec_env_set(&s->env, c->env.v[i]) < 0)
+			return err_setx(EINVAL, "image '%s': bad Env entry '%s'", img->name,
+					c->env.v[i]);
+	/* What the user said wins over the image. */
+	for (size_t i = 0; i < o->n_env_files; i++) {
+		r = spec_parse_env_file(o->env_files[i], &s->env);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < o->n_env; i++) {
+		r = spec_env_set(&s->env, o->env[i]);
+		if (r < 0)
+			return r;
+	}
+
+	if (c->entrypoint.n || o->argc == 0) {
+		struct strv argv = {0};
+
+		for (size_t i = 0; i < c->entrypoint.n; i++)
+			strv_push(&argv, xstrdup(c->entrypoint.v[i]));
+		if (o->argc > 0)
+			for (int i = 0; i < o->argc; i++)
+				strv_push(&argv, xstrdup(o->argv[i]));
+		else
+			for (size_t i = 0; i < c->cmd.n; i++)
+				strv_push(&argv, xstrdup(c->cmd.v[i]));
+		if (!argv.n)
+			strv_push(&argv, xstrdup("/bin/sh"));
+		strv_free(&s->argv);
+		s->argv = argv;
+	}
+	if (!o->workdir && c->workdir) {
+		free(s->workdir);
+		s->workdir = xstrdup(c->workdir);
+	}
+	if (!o->user && c->user)
+		s->user = xstrdup(c->user);
+	return 0;
+}
+
 void mount_plan_add(struct mount_plan *p, enum mount_kind kind, const char *src, const char *dst,
 		    unsigned long mflags, const char *data, unsigned int flags)
 {
@@ -272,6 +334,8 @@ void spec_free(struct spec *s)
 {
 	free(s->id);
 	free(s->rootfs);
+	free(s->image);
+	strv_free(&s->layers);
 	strv_free(&s->argv);
 	strv_free(&s->env);
 	free(s->workdir);

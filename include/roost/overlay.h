@@ -6,6 +6,7 @@
 #define ROOST_OVERLAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum overlay_mode {
 	OVERLAY_AUTO, /* kernel overlayfs, fuse-overlayfs if the kernel refuses */
@@ -14,8 +15,8 @@ enum overlay_mode {
 };
 
 int overlay_parse_mode(const char *s, enum overlay_mode *ret);
-int overlay_mount(const char *lower, const char *upper, const char *work, const char *target,
-		  enum overlay_mode mode, char *note, size_t note_size);
+int overlay_mount(char *const *lower, size_t n_lower, const char *upper, const char *work,
+		  const char *target, enum overlay_mode mode, char *note, size_t note_size);
 int overlay_fuse_device_error(int e);
 
 #endif

@@ -47,7 +47,9 @@ struct mount_plan {
 
 struct spec {
 	char *id; /* the container's name */
-	char *rootfs; /* absolute, or NULL for the host system */
+	char *rootfs; /* absolute, or NULL for the host system; an image's topmost layer */
+	char *image; /* the image's name when ROOTFS named one */
+	struct strv layers; /* an image's layer directories, topmost first */
 	struct strv argv;
 	struct strv env;
 	char *workdir;
@@ -71,7 +73,9 @@ struct spec {
 	bool privileged, pid_host, ipc_host;
 };
 
+struct image_run;
 int spec_from_opts(const struct opts *o, struct spec *ret);
+int spec_apply_image(struct spec *s, const struct opts *o, struct image_run *img);
 void spec_free(struct spec *s);
 int spec_env_set(struct strv *env, const char *kv);
 int spec_parse_env_file(const char *path, struct strv *env);

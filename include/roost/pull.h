@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pull.h - images from a registry (OCI distribution API over HTTPS, libcurl)
+ */
+#ifndef ROOST_PULL_H
+#define ROOST_PULL_H
+
+#include <stdbool.h>
+
+#include "roost/store.h"
+#include "roost/util.h"
+
+struct pull_opts {
+	const char *os, *arch; /* the platform to pick from an index; NULL: this machine's */
+	bool tls_verify; /* false: accept any certificate, and plain HTTP */
+};
+
+int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service, char **ret_scope);
+int pull_image(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
+	       struct strv *ret_names);
+
+#endif

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * image_cmd.c - the image subcommands (images, rmi, image, load, import) and
+ * the image half of 'roost run'; part of main: errors are printed here
+ */
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "commands.h"
+#include "roost/err.h"
+#include "roost/image.h"
+#include "roost/log.h"
+#include "roost/proc.h"
+#include "roost/pull.h"
+#include "roost/userns.h"
+
+static int fail(int r)
+{
+	(void)r;
+	log_msg(LOG_ERR, "%s", err_msg());
+	return EXIT_ROOST;
+}
+
+/* A user namespace with the full id map, for unpacking and removing layers. */
+static int full_userns(void)
+{
+	struct userns_plan plan;
+	int r = userns_plan_init(&plan, USERNS_DEFAULT, "/etc/subuid", "/etc/subgid");
+
+	if (r < 0)
+		return r;
+	if (plan.fallback_why)
+		log_warn("%s", plan.fallback_why);
+	r = proc_userns_fd(&plan);
+	userns_plan_done(&plan);
+	return r;
+}
+
+static void human(uint64_t n, char *buf, size_t size)
+{
+	static const char *const unit[] = {"B", "kB", "MB", "GB", "TB"};
+	double v = n;
+	size_t u = 0;
+
+	while (v >= 1000 && u + 1 < ARRAY_SIZE(unit)) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+int cmd_images(int argc, char **argv)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	struct image_info *v = NULL;
+	size_t n = 0;
+	int r;
+
+	(void)argv;
+	if (argc > 1)
+		return err_setx(EINVAL, "usage: roost images"), fail(-EINVAL);
+	r = store_open(&st);
+	if (r == 0)
+		r = image_list(&st, &v, &n);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	printf("%-50s %-12s %-10s %s\n", "NAME", "ID", "SIZE", "CREATED");
+	for (size_t i = 0; i < n; i++) {
+		char size[32];
+
+		human(v[i].size, size, sizeof(size));
+		printf("%-50s %-12.12s %-10s %s\n", v[i].name, v[i].id, size,
+		       v[i].created && *v[i].created ? v[i].created : "-");
+	}
+	image_info_free(v, n);
+	return 0;
+}
+
+int cmd_rmi(int argc, char **argv)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	int r, ret = 0;
+
+	if (argc < 2)
+		return err_setx(EINVAL, "usage: roost rmi NAME..."), fail(-EINVAL);
+	r = store_open(&st);
+	if (r < 0) {
+		store_close(&st);
+		return fail(r);
+	}
+	for (int i = 1; i < argc; i++) {
+		r = image_remove(&st, argv[i]);
+		if (r < 0)
+			ret = fail(r);
+		else
+			printf("%s\n", argv[i]);
+	}
+	store_close(&st);
+	return ret;
+}
+
+static int image_prune_cmd(void)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	size_t n = 0;
+	int userns_fd, r;
+
+	r = store_open(&st);
+	if (r < 0) {
+		store_close(&st);
+		return fail(r);
+	}
+	userns_fd = full_userns();
+	if (userns_fd < 0)
+		log_debug("no user namespace for pruning: %s", err_msg());
+	r = image_prune(&st, userns_fd, &n);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	printf("removed %zu layer%s\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+int cmd_image(int argc, char **argv)
+{
+	static const char usage[] = "usage: roost image inspect NAME | prune | ls | rm NAME...";
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	_cleanup_free_ char *json = NULL;
+	int r;
+
+	if (argc >= 2 && (!strcmp(argv[1], "ls") || !strcmp(argv[1], "list")))
+		return cmd_images(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "rm"))
+		return cmd_rmi(argc - 1, argv + 1);
+	if (argc == 2 && !strcmp(argv[1], "prune"))
+		return image_prune_cmd();
+	if (argc != 3 || strcmp(argv[1], "inspect"))
+		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	r = store_open(&st);
+	if (r == 0)
+		r = image_inspect(&st, argv[2], &json);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	printf("%s\n", json);
+	return 0;
+}
+
+static int print_loaded(struct strv *names)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		if (!strncmp(names->v[i], "note: ", 6))
+			log_warn("%s", names->v[i] + 6);
+		else
+			printf("Loaded image: %s\n", names->v[i]);
+	}
+	strv_free(names);
+	return 0;
+}
+
+/* roost load [-i] FILE: a docker-save or OCI archive, or an OCI layout directory. */
+int cmd_load(int argc, char **argv)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	struct strv names = {0};
+	const char *file;
+	int userns_fd, r;
+
+	if (argc == 3 && (!strcmp(argv[1], "-i") || !strcmp(argv[1], "--input")))
+		file = argv[2];
+	else if (argc == 2 && argv[1][0] != '-')
+		file = argv[1];
+	else
+		return err_setx(EINVAL, "usage: roost load [-i] FILE"), fail(-EINVAL);
+	r = store_open(&st);
+	if (r < 0) {
+		store_close(&st);
+		return fail(r);
+	}
+	userns_fd = full_userns();
+	r = userns_fd < 0 ? userns_fd : image_load(&st, userns_fd, file, NULL, NULL, &names);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	return print_loaded(&names);
+}
+
+/* roost import TAR NAME: a root filesystem tarball as a one-layer image. */
+int cmd_import(int argc, char **argv)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	int userns_fd, r;
+
+	if (argc != 3)
+		return err_setx(EINVAL, "usage: roost import TAR NAME"), fail(-EINVAL);
+	r = store_open(&st);
+	if (r < 0) {
+		store_close(&st);
+		return fail(r);
+	}
+	userns_fd = full_userns();
+	r = userns_fd < 0 ? userns_fd : image_import(&st, userns_fd, argv[1], argv[2]);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	printf("Imported image: %s\n", argv[2]);
+	return 0;
+}
+
+/*
+ * Does the ROOTFS operand of 'roost run' name an image? A directory that
+ * exists wins; a name starting with '/' or '.' is always a path; oci:DIR
+ * is an OCI layout; anything else not found on disk is an image name.
+ */
+bool cmd_run_is_image(const char *rootfs)
+{
+	struct stat sb;
+
+	if (!rootfs || rootfs[0] == '/' || rootfs[0] == '.')
+		return false;
+	if (!strncmp(rootfs, "oci:", 4))
+		return true;
+	return stat(rootfs, &sb) < 0 && errno == ENOENT;
+}
+
+/* Load oci:DIR[:TAG] into the store (layers once); returns its name there. */
+static int load_oci(struct store *st, const char *ref, char **ret_name)
+{
+	_cleanup_free_ char *dir = xstrdup(ref + 4), *abs = NULL, *name = NULL;
+	char *colon = strrchr(dir, ':'), *tag = NULL;
+	struct strv names = {0};
+	struct stat sb;
+	int userns_fd, r;
+
+	/* DIR:TAG unless DIR itself holds the colon. */
+	if (colon && !(stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) && !strchr(colon, '/')) {
+		*colon = '\0';
+		tag = colon + 1;
+	}
+	abs = realpath(dir, NULL);
+	if (!abs)
+		return err_set(errno, "OCI layout '%s'", dir);
+	name = xasprintf("oci:%s%s%s", abs, tag ? ":" : "", tag ? tag : "");
+	userns_fd = full_userns();
+	if (userns_fd < 0)
+		return userns_fd;
+	r = image_load(st, userns_fd, abs, tag, name, &names);
+	close(userns_fd);
+	for (size_t i = 0; r == 0 && i < names.n; i++)
+		if (!strncmp(names.v[i], "note: ", 6))
+			log_warn("%s", names.v[i] + 6);
+	strv_free(&names);
+	if (r == 0)
+		*ret_name = TAKE_PTR(name);
+	return r;
+}
+
+/* The image half of 'roost run': its layers and config into s. */
+int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	_cleanup_free_ char *name = NULL;
+	struct image_run img = {0};
+	int r;
+
+	/* Layers are owned as the default map says; another map would show other owners. */
+	if (s->userns != USERNS_DEFAULT)
+		return err_setx(ENOTSUP, "--userns=keep-id cannot run an image yet: its layers are "
+					 "owned through the default id map");
+	r = store_open(&st);
+	if (r == 0 && !strncmp(image, "oci:", 4))
+		r = load_oci(&st, image, &name);
+	if (r == 0) {
+		r = image_resolve(&st, name ? name : image, &img);
+		if (r == -ENOENT && !name)
+			r = err_setx(ENOENT,
+				     "ROOTFS '%s' is neither a directory nor an image in the store "
+				     "(see 'roost images'; 'roost load' adds one)",
+				     image);
+	}
+	if (r == 0)
+		r = spec_apply_image(s, o, &img);
+	image_run_free(&img);
+	store_close(&st);
+	return r;
+}
+
+/* roost pull [--platform OS/ARCH] [--tls-verify=false] [-q] REF */
+int cmd_pull(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: roost pull [--platform OS/ARCH] [--tls-verify=BOOL] [-q] REF";
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	struct pull_opts po = {.tls_verify = true};
+	_cleanup_free_ char *platform = NULL, *norm = NULL;
+	struct strv names = {0};
+	const char *ref = NULL;
+	int userns_fd, r;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--platform") && i + 1 < argc)
+			platform = xstrdup(argv[++i]);
+		else if (!strncmp(a, "--platform=", 11))
+			platform = xstrdup(a + 11);
+		else if (!strcmp(a, "--tls-verify=false"))
+			po.tls_verify = false;
+		else if (!strcmp(a, "--tls-verify=true") || !strcmp(a, "--tls-verify"))
+			po.tls_verify = true;
+		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+			; /* roost pull prints no progress yet */
+		else if (a[0] != '-' && !ref)
+			ref = a;
+		else
+			return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	}
+	if (!ref)
+		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	if (platform) {
+		char *sl = strchr(platform, '/');
+		if (!sl || !sl[1] || sl == platform)
+			return err_setx(EINVAL, "--platform %s: want OS/ARCH, such as linux/arm64",
+					platform),
+			       fail(-EINVAL);
+		*sl = '\0';
+		po.os = platform;
+		po.arch = sl + 1;
+		if (strchr(po.arch, '/'))
+			*strchr((char *)po.arch, '/') = '\0'; /* the variant is not used */
+	}
+	r = image_ref_normalize(ref, &norm);
+	if (r < 0)
+		return fail(r);
+	if (strcmp(norm, ref) && !strstr(ref, "docker.io"))
+		log_info("'%s' resolved to %s", ref, norm);
+	r = store_open(&st);
+	if (r < 0) {
+		store_close(&st);
+		return fail(r);
+	}
+	userns_fd = full_userns();
+	r = userns_fd < 0 ? userns_fd : pull_image(&st, userns_fd, ref, &po, &names);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	store_close(&st);
+	if (r < 0)
+		return fail(r);
+	for (size_t i = 0; i < names.n; i++) {
+		if (!strncmp(names.v[i], "note: ", 6))
+			log_warn("%s", names.v[i] + 6);
+		else
+			printf("Pulled image: %s\n", names.v[i]);
+	}
+	strv_free(&names);
+	return 0;
+}

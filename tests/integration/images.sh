@@ -1,0 +1,87 @@
+#!/bin/bash
+# Images: load (OCI layout, OCI archive, docker save), import, run with the image config,
+# layers unpacked once with subordinate ownership, whiteouts, hostile archives, digests.
+. "$(dirname "$0")/lib.sh"
+require userns newuidmap subid
+command -v python3 >/dev/null || skip_all "no python3"
+command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
+plan 41
+
+IMG="$T/img"
+ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
+	python3 "$SRCDIR/tests/integration/mkimage.py" "$ROOTFS" "$IMG" || skip_all "mkimage.py failed"
+mkdir -p "$IMG/outside"
+S="$XDG_DATA_HOME/roost"
+
+out=$("$ROOST" load "$IMG/bad-oci" 2>&1); rc=$?
+expect "a corrupted blob: status 125" "$rc" 125
+match "a corrupted blob: named, not stored" "$out" "does not match its digest.*nothing was stored"
+expect "a corrupted blob: nothing in the store" "$(ls -A "$S/layers" "$S/blobs/sha256" | grep -vc ':$\|^$'; "$ROOST" images | wc -l)" "0
+1"
+
+out=$("$ROOST" load "$IMG/docker.tar" 2>&1); rc=$?
+expect "load a docker-save archive" "$rc" 0
+match "load names the image" "$out" "Loaded image: example.org/test/docker:1"
+match "load notes the skipped device node" "$out" "skipped 1 device node \(first: dev/null\)"
+expect "three layers stored" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
+expect "no temporary left" "$(ls -A "$S/layers" | grep -c '^\.tmp')" 0
+match "roost images lists it" "$("$ROOST" images)" "^example.org/test/docker:1 +[0-9a-f]{12} .*2024-01-02"
+
+I=example.org/test/docker:1
+expect "Entrypoint + Cmd + Env" "$("$ROOST" run --rm $I)" "default-cmd bar"
+expect "User from the image's passwd, WorkingDir" "$("$ROOST" run --rm $I 'echo $(id -u):$(id -g) $(pwd)')" "33:50 /work"
+expect "-u, -w and -e win over the image" "$("$ROOST" run --rm -u 0 -w / -e FOO=mine $I 'echo $(id -u) $(pwd) $FOO')" "0 / mine"
+expect "a whited-out file is gone, its sibling stays" "$("$ROOST" run --rm $I 'ls /del')" "stays"
+expect "an opaque dir hides the layers below" "$("$ROOST" run --rm $I 'ls /opq')" "c"
+if command -v fuse-overlayfs >/dev/null && [ -w /dev/fuse ]; then
+	expect "fuse-overlayfs reads the same whiteouts and opaque dirs" \
+		"$(ROOST_OVERLAY=fuse "$ROOST" run --rm $I 'ls /del; ls /opq' | tr '\n' ' ')" "stays c "
+else
+	_result 0 "fuse-overlayfs reads the same whiteouts # SKIP no usable fuse-overlayfs"
+fi
+expect "the topmost layer wins" "$("$ROOST" run --rm $I 'cat /etc/motd')" "layer three"
+expect "a hard link within a layer" "$("$ROOST" run --rm $I 'cat /hl-dst')" "linked"
+expect "ownership inside is the tar's" "$("$ROOST" run --rm -u 0 $I 'stat -c "%u:%g %a" /owned33 /owned1000 /setuid' | tr '\n' ' ')" "33:50 644 1000:1000 644 0:0 4755 "
+L1=$(ls -d "$S"/layers/*/ | while read -r d; do [ -e "$d/owned33" ] && echo "$d"; done)
+expect "on disk: uid 33 is the matching subordinate id" "$(stat -c %u:%g "$L1/owned33")" "$((SUBUID_START + 32)):$((SUBGID_START + 49))"
+expect "on disk: uid 1000 too" "$(stat -c %u "$L1/owned1000")" "$((SUBUID_START + 999))"
+expect "on disk: a whiteout is a 0:0 character device" "$(stat -c '%F %t:%T' "$S"/layers/*/del/gone 2>/dev/null | grep -v regular)" "character special file 0:0"
+"$ROOST" run --name w -u 0 $I 'echo changed > /etc/motd' >/dev/null
+expect "a container's writes stay out of the layers" "$(cat "$S"/layers/*/etc/motd | grep -c changed)" "0"
+"$ROOST" rm w >/dev/null
+
+out=$("$ROOST" load "$IMG/oci.tar" 2>&1); rc=$?
+expect "load an OCI archive" "$rc" 0
+match "its bare tag names a localhost image" "$out" "Loaded image: localhost/oci:v1"
+expect "layers are shared, not stored twice" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
+expect "run oci:DIR:TAG" "$("$ROOST" run --rm "oci:$IMG/oci:v1" 'echo $FOO')" "bar"
+expect "run oci:DIR (one image)" "$("$ROOST" run --rm "oci:$IMG/oci")" "default-cmd bar"
+expect "an image by the start of its id" "$("$ROOST" run --rm "$("$ROOST" images | awk 'NR==2{print $2}')" 'echo ok')" "ok"
+match "image inspect prints JSON" "$("$ROOST" image inspect $I)" '"WorkingDir": "/work"'
+
+bad=""
+for h in dotdot absolute symlink-out through-symlink hardlink-out swap-dir; do
+	out=$("$ROOST" import "$IMG/hostile-$h.tar" "hostile/$h" 2>&1) && bad="$bad $h(accepted)"
+	printf '%s' "$out" | grep -q "entry '" || bad="$bad $h(unnamed: $out)"
+done
+expect "every hostile tarball is refused, naming its entry" "$bad" ""
+expect "nothing was written outside" "$(ls -A "$IMG/outside"; ls "$T" | grep -c escaped)" "0"
+expect "no hostile image was stored" "$("$ROOST" images | grep -c hostile)" 0
+expect "no half layer is left" "$(ls -A "$S/layers" | grep -c '^\.tmp')" 0
+out=$("$ROOST" import "$IMG/bigid.tar" big 2>&1)
+match "an id beyond the map names the file, the id and the need" "$out" "entry 'big' is owned by uid 70000, but only [0-9]+ ids are mapped: you need at least 70001"
+
+expect "import a rootfs tarball" "$("$ROOST" import "$IMG/plain.tar" plain/img:1)" "Imported image: plain/img:1"
+expect "run the imported image" "$("$ROOST" run --rm plain/img:1 cat /hello)" "imported"
+expect "a directory ROOTFS still works" "$("$ROOST" run --rm "$ROOTFS" cat /etc/motd)" "hello from the image"
+
+expect "rmi untags" "$("$ROOST" rmi plain/img:1; "$ROOST" images | grep -c plain)" "plain/img:1
+0"
+out=$("$ROOST" image prune)
+expect "prune removes the layer no image uses" "$out" "removed 1 layer"
+expect "the used layers stay" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
+"$ROOST" rmi $I localhost/oci:v1 "oci:$IMG/oci:v1" "oci:$IMG/oci" >/dev/null
+mkdir -p "$S/layers/.tmp-killed/usr" "$S/tmp/load-killed" # what a kill -9 mid-load leaves
+"$ROOST" image prune >/dev/null
+expect "with no image left, prune empties the store (and an interrupted load's leftovers)" \
+	"$(ls -A "$S/layers" "$S/blobs/sha256" "$S/tmp" 2>/dev/null | grep -vc ':$\|^$')" 0

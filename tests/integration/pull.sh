@@ -1,0 +1,46 @@
+#!/bin/bash
+# roost pull from a registry on loopback (tests/integration/registry.py, HTTPS with a
+# certificate made here, anonymous Bearer tokens): TLS verification, tokens, indexes,
+# digests checked and nothing stored on a mismatch.
+. "$(dirname "$0")/lib.sh"
+require userns newuidmap subid
+command -v python3 >/dev/null || skip_all "no python3"
+command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
+command -v openssl >/dev/null || skip_all "no openssl"
+plan 12
+
+ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
+export ARCH
+python3 "$SRCDIR/tests/integration/mkimage.py" "$ROOTFS" "$T/img" || skip_all "mkimage.py failed"
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+	-days 1 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null || skip_all "openssl req failed"
+mkfifo "$T/ready"
+python3 "$SRCDIR/tests/integration/registry.py" "$T/img/oci" "$T/cert.pem" "$T/key.pem" "$T/ready" "$T/reg.log" &
+reg_pid=$!
+trap 'kill $reg_pid 2>/dev/null; _cleanup' EXIT
+port=$(await "$T/ready")
+[ -n "$port" ] || skip_all "the test registry did not start"
+R="127.0.0.1:$port"
+S="$XDG_DATA_HOME/roost"
+
+out=$("$ROOST" pull "$R/test/img:v1" 2>&1); rc=$?
+expect "an unknown certificate: status 125" "$rc" 125
+match "an unknown certificate: says how to go on" "$out" "certificate.*--tls-verify=false"
+out=$("$ROOST" pull --tls-verify=false "$R/test/img:v1" 2>/dev/null); rc=$?
+expect "pull with --tls-verify=false" "$rc" 0
+expect "pull names the image" "$out" "Pulled image: $R/test/img:v1"
+match "an anonymous token was fetched" "$(cat "$T/reg.log")" "token"
+expect "the pulled image runs with its config" "$("$ROOST" run --rm "$R/test/img:v1")" "default-cmd bar"
+expect "three layers stored" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
+
+out=$("$ROOST" pull --tls-verify=false "$R/test/multi:v1" 2>/dev/null); rc=$?
+expect "an index: the host's platform is picked" "$rc:$out" "0:Pulled image: $R/test/multi:v1"
+out=$("$ROOST" pull --tls-verify=false --platform linux/riscv64 "$R/test/multi:v1" 2>&1)
+match "--platform with no match lists what there is" "$out" "no image for linux/riscv64 \(it has: linux/$ARCH, linux/s390x"
+
+export XDG_DATA_HOME="$T/data2"
+out=$("$ROOST" pull --tls-verify=false "$R/test/bad:v1" 2>&1); rc=$?
+expect "a corrupted blob: status 125" "$rc" 125
+match "a corrupted blob: named" "$out" "does not match its digest.*nothing was stored"
+expect "a corrupted blob: nothing in the store" "$(ls -A "$T/data2/roost/layers" "$T/data2/roost/tmp" 2>/dev/null | grep -vc ':$\|^$'; "$ROOST" images | wc -l)" "0
+1"

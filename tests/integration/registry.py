@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# registry.py LAYOUT CERT KEY READY LOG - a loopback registry for tests/integration/pull.sh
+# Serves the one image of the OCI layout LAYOUT over HTTPS (the OCI distribution API's
+# GETs), behind an anonymous Bearer token challenge, as three repositories:
+#   test/img:v1    the image's manifest
+#   test/multi:v1  an index: this image for linux/ARCH, a missing one for linux/s390x
+#   test/bad:v1    the image, with one byte of its last layer changed in transit
+# Writes its port to READY (a FIFO); logs "token" and each path to LOG.
+import hashlib, http.server, json, os, ssl, sys
+
+layout, cert, key, ready, logf = sys.argv[1:6]
+arch = os.environ.get("ARCH", "amd64")
+blobs = layout + "/blobs/sha256/"
+index = json.load(open(layout + "/index.json"))
+mdesc = index["manifests"][0]
+manifest = json.load(open(blobs + mdesc["digest"][7:]))
+last_layer = manifest["layers"][-1]["digest"]
+multi = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": [dict(mdesc, platform={"os": "linux", "architecture": arch}),
+                                  {"mediaType": mdesc["mediaType"], "size": 10,
+                                   "digest": "sha256:" + "0" * 64,
+                                   "platform": {"os": "linux", "architecture": "s390x"}}]}).encode()
+extra = {"sha256:" + hashlib.sha256(multi).hexdigest(): multi}
+TOKEN = "t0k3n"
+
+
+def log(s):
+    with open(logf, "a") as f:
+        f.write(s + "\n")
+
+
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def send(self, code, body=b"", ctype="application/octet-stream", headers=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        port = self.server.server_address[1]
+        path = self.path.split("?")[0]
+        log(self.path)
+        if path == "/token":
+            log("token")
+            return self.send(200, json.dumps({"token": TOKEN}).encode(), "application/json")
+        parts = path.split("/")  # '', v2, test, REPO, kind, ref
+        if len(parts) != 6 or parts[1] != "v2" or parts[2] != "test":
+            return self.send(404)
+        repo, kind, ref = parts[3], parts[4], parts[5]
+        if self.headers.get("Authorization") != "Bearer " + TOKEN:
+            return self.send(401, b"{}", "application/json", [("WWW-Authenticate",
+                             f'Bearer realm="https://127.0.0.1:{port}/token",service="test",'
+                             f'scope="repository:test/{repo}:pull"')])
+        if kind == "manifests":
+            if ref == "v1":
+                ref = "sha256:" + hashlib.sha256(multi).hexdigest() if repo == "multi" else mdesc["digest"]
+            body = extra.get(ref)
+            if body is None:
+                try:
+                    body = open(blobs + ref[7:], "rb").read()
+                except OSError:
+                    return self.send(404)
+            return self.send(200, body, json.loads(body).get("mediaType", "application/json"))
+        if kind == "blobs":
+            try:
+                body = open(blobs + ref[7:], "rb").read()
+            except OSError:
+                return self.send(404)
+            if repo == "bad" and ref == last_layer:
+                body = bytearray(body)
+                body[len(body) // 2] ^= 0xff
+                body = bytes(body)
+            return self.send(200, body)
+        self.send(404)
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+with open(ready, "w") as f:  # a FIFO the test waits on
+    f.write(f"{srv.server_address[1]}\n")
+srv.serve_forever()

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "roost/image.h"
+#include "roost/layer.h"
+#include "roost/pull.h"
+#include "roost/spec.h"
+#include "../tap.h"
+
+static char *norm(const char *ref)
+{
+	static char buf[512];
+	char *n = NULL;
+
+	if (image_ref_normalize(ref, &n) < 0)
+		return "ERROR";
+	snprintf(buf, sizeof(buf), "%s", n);
+	free(n);
+	return buf;
+}
+
+static char *clean(const char *name)
+{
+	static char buf[256];
+	int r = layer_clean_path(name, buf, sizeof(buf));
+
+	if (r < 0)
+		return "REFUSED";
+	return r == 1 ? "ROOT" : buf;
+}
+
+int main(void)
+{
+	const char *w = NULL;
+	char hex[65];
+	struct image_config c;
+	static const char cfg[] =
+		"{\"architecture\":\"amd64\",\"config\":{\"Entrypoint\":[\"/"
+		"init\"],\"Cmd\":[\"a\",\"b\"],"
+		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
+		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
+
+	plan(41);
+	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
+	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
+	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
+	is_str(norm("quay.io/a/b:1"), "quay.io/a/b:1", "a registry with a dot");
+	is_str(norm("localhost:5000/x"), "localhost:5000/x:latest", "a registry with a port");
+	is_str(norm("localhost/x:y"), "localhost/x:y", "localhost is a registry");
+	is_str(norm("x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+	       "docker.io/library/"
+	       "x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	       "a digest reference");
+	is_str(norm("Alpine"), "ERROR", "upper case repository refused");
+	is_str(norm("/abs/path"), "ERROR", "a path is no reference");
+	is_str(norm("a:b:c"), "ERROR", "two tags refused");
+	is_str(norm("x@sha256:12"), "ERROR", "a short digest refused");
+
+	is_int(image_digest_hex(
+		       "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		       hex),
+	       0, "digest parsed");
+	is_str(hex, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	       "digest hex");
+	is_int(image_digest_hex("sha512:00", hex), -EINVAL, "other algorithms refused");
+	is_int(image_digest_hex(
+		       "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+		       hex),
+	       -EINVAL, "upper case hex refused");
+
+	is_int(layer_whiteout(".wh.foo", &w), LAYER_WHITEOUT, "a whiteout");
+	is_str(w, "foo", "whiteout names what it deletes");
+	is_int(layer_whiteout(".wh..wh..opq", &w), LAYER_OPAQUE, "an opaque marker");
+	is_int(layer_whiteout("foo.wh.", &w), 0, "not a whiteout");
+	is_int(layer_whiteout(".wh...", &w), -EINVAL, "whiteout of .. refused");
+
+	is_str(clean("./a//b/"), "a/b", "./ and slashes go");
+	is_str(clean("./"), "ROOT", "the root entry");
+	is_str(clean("a/../../b"), "REFUSED", ".. refused");
+	is_str(clean("/etc/passwd"), "REFUSED", "absolute refused");
+	is_int(layer_link_escapes("a/b", "../c"), 0, "a link within the layer");
+	is_int(layer_link_escapes("a/b", "../../c"), 1, "a link climbing out");
+	is_int(layer_link_escapes("a", "/etc/x"), 0, "absolute links stay in the container root");
+
+	is_int(image_config_parse(cfg, &c), 0, "config parsed");
+	is_str(c.entrypoint.v[0], "/init", "Entrypoint");
+	is_int((int)c.cmd.n, 2, "Cmd");
+	is_str(c.user, "app:staff", "User");
+	is_str(c.ports.v[0], "80/tcp", "ExposedPorts");
+	{
+		struct spec s = {0};
+		struct opts o = {0};
+		char *argv[] = {"x", NULL};
+		char *env[] = {"A=2"};
+		struct image_run ir = {.name = "img"};
+
+		strv_push(&ir.layers, strdup("/l/top"));
+		ir.config = c;
+		strv_push(&s.env, strdup("PATH=/default"));
+		strv_push(&s.argv, strdup("/bin/sh"));
+		s.workdir = strdup("/");
+		o.argv = argv;
+		o.argc = 1;
+		o.env = env;
+		o.n_env = 1;
+		is_int(spec_apply_image(&s, &o, &ir), 0, "image applied");
+		is_str(s.argv.v[0], "/init", "Entrypoint first, then the given command");
+		is_str(s.env.v[0], "PATH=/x", "the image's PATH replaces the default");
+		is_str(s.env.v[1], "A=2", "-e wins over the image's Env");
+		strv_free(&ir.layers);
+		spec_free(&s);
+	}
+	image_config_free(&c);
+	{
+		char *realm = NULL, *service = NULL, *scope = NULL;
+
+		is_int(pull_parse_www_auth(" Bearer "
+					   "realm=\"https://auth.docker.io/"
+					   "token\",service=\"registry.docker.io\",scope="
+					   "\"repository:library/alpine:pull\"",
+					   &realm, &service, &scope),
+		       0, "a Bearer challenge");
+		is_str(realm, "https://auth.docker.io/token", "its realm");
+		is_str(service, "registry.docker.io", "its service");
+		is_str(scope, "repository:library/alpine:pull", "its scope");
+		free(realm);
+		free(service);
+		free(scope);
+		is_int(pull_parse_www_auth("Basic realm=\"x\"", &realm, &service, &scope), -EINVAL,
+		       "Basic is no Bearer challenge");
+	}
+	return tap_done();
+}
