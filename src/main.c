@@ -13,10 +13,13 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "roost/doctor.h"
+#ifndef ROOST_SLIM
 #include "commands.h"
+#endif
 #include "roost/err.h"
 #include "roost/log.h"
 #include "roost/opt.h"
@@ -31,28 +34,29 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: roost COMMAND [OPTIONS]\n\n"
-		   "Rootless containers: no daemon, no setuid bit of roost's own.\n\n"
-		   "Commands:\n"
-		   "  run [OPTIONS] [ROOTFS] [--] [COMMAND [ARG...]]\n"
-		   "                   run a command in a new container (see 'roost run --help')\n"
-		   "  ps [-a]          list running containers (-a: also stopped ones)\n"
-		   "  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n"
-		   "  port NAME        list the published ports of a running container\n"
-		   "  doctor [--json] [--port N]\n"
-		   "                   check this host for rootless containers (see roost-doctor(1))\n"
-		   "  pull REF         fetch an image from a registry (short names: docker.io)\n"
-		   "  images           list the images in the store\n"
-		   "  load FILE        add the images of a docker-save or OCI archive\n"
-		   "  import TAR NAME  add a root filesystem tarball as an image\n"
-		   "  rmi NAME...      remove images (their layers go with 'roost image prune')\n"
-		   "  image inspect NAME | prune\n"
-		   "                   an image's JSON; remove layers no image uses\n\n"
-		   "Options:\n"
-		   "  -h, --help       show this help\n"
-		   "  -V, --version    show roost's version\n\n"
-		   "Environment: ROOST_OVERLAY=auto|kernel|fuse, ROOST_DEBUG=1, XDG_DATA_HOME,\n"
-		   "XDG_RUNTIME_DIR. See roost(1) and roost-run(1).\n");
+	fprintf(f,
+		"Usage: roost COMMAND [OPTIONS]\n\n"
+		"Rootless containers: no daemon, no setuid bit of roost's own.\n\n"
+		"Commands:\n"
+		"  run [OPTIONS] [ROOTFS] [--] [COMMAND [ARG...]]\n"
+		"                   run a command in a new container (see 'roost run --help')\n"
+		"  ps [-a]          list running containers (-a: also stopped ones)\n"
+		"  rm [-f] NAME...  remove stopped containers (-f: kill running ones first)\n"
+		"  port NAME        list the published ports of a running container\n"
+		"  doctor [--json] [--port N]\n"
+		"                   check this host for rootless containers (see roost-doctor(1))\n"
+		"  pull REF         fetch an image from a registry (short names: docker.io)\n"
+		"  images           list the images in the store\n"
+		"  load FILE        add the images of a docker-save or OCI archive\n"
+		"  import TAR NAME  add a root filesystem tarball as an image\n"
+		"  rmi NAME...      remove images (their layers go with 'roost image prune')\n"
+		"  image inspect NAME | prune\n"
+		"                   an image's JSON; remove layers no image uses\n\n"
+		"Options:\n"
+		"  -h, --help       show this help\n"
+		"  -V, --version    show roost's version\n\n"
+		"Environment: ROOST_OVERLAY=auto|kernel|fuse, ROOST_DEBUG=1, XDG_DATA_HOME,\n"
+		"XDG_RUNTIME_DIR. See roost(1) and roost-run(1).\n");
 }
 
 static int fail(int r)
@@ -61,6 +65,57 @@ static int fail(int r)
 	log_msg(LOG_ERR, "%s", err_msg());
 	return EXIT_ROOST;
 }
+
+#ifdef ROOST_SLIM
+static char **main_argv; /* for handing a command over to roost-image whole */
+
+static const char *const image_commands[] = {"images", "rmi", "image", "load", "import", "pull"};
+
+/*
+ * Does the ROOTFS operand of 'roost run' name an image? The same rule as
+ * roost-image's: an existing directory wins; a name starting with '/' or
+ * '.' is always a path; oci:DIR is an OCI layout; anything else not found
+ * on disk is an image name.
+ */
+static bool image_operand(const char *rootfs)
+{
+	struct stat sb;
+
+	if (!rootfs || rootfs[0] == '/' || rootfs[0] == '.')
+		return false;
+	if (!strncmp(rootfs, "oci:", 4))
+		return true;
+	return stat(rootfs, &sb) < 0 && errno == ENOENT;
+}
+
+/*
+ * Run this command line in roost-image, the companion that holds the image
+ * code and its libraries: next to this binary (a build tree, or both in
+ * bin/), else in roost's libexec directory. Returns only on failure.
+ */
+static int exec_image_binary(void)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *tried[2];
+	_cleanup_free_ char *near = NULL;
+
+	self[n > 0 ? n : 0] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	near = xasprintf("%s/roost-image", self);
+	tried[0] = near;
+	tried[1] = ROOST_LIBEXECDIR "/roost-image";
+	for (size_t i = 0; i < ARRAY_SIZE(tried); i++) {
+		main_argv[0] = (char *)tried[i];
+		execv(tried[i], main_argv);
+	}
+	err_set(errno, "image commands need %s or %s (part of roost): reinstall roost", tried[0],
+		tried[1]);
+	return fail(-ENOENT);
+}
+#endif
 
 /* The line to print when the host keeps the container's pings from leaving it, or NULL. */
 static char *ping_warning(void)
@@ -93,12 +148,20 @@ static int cmd_run(int argc, char **argv)
 		opt_free(&o);
 		return 0;
 	}
+#ifdef ROOST_SLIM
+	if (image_operand(o.rootfs)) {
+		opt_free(&o);
+		return exec_image_binary(); /* the image's own path through roost-image */
+	}
+	r = spec_from_opts(&o, &s);
+#else
 	const char *image = cmd_run_is_image(o.rootfs) ? o.rootfs : NULL;
 	if (image)
 		o.rootfs = NULL;
 	r = spec_from_opts(&o, &s);
 	if (r == 0 && image)
 		r = cmd_run_image(image, &o, &s);
+#endif
 	opt_free(&o);
 	if (r < 0) {
 		spec_free(&s);
@@ -319,7 +382,8 @@ static int cmd_doctor(int argc, char **argv)
 				return err_setx(EINVAL, "--port %s: want a port 1..65535", argv[i]),
 				       fail(-EINVAL);
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s\n\nCheck every prerequisite of rootless containers on this host.\n"
+			printf("%s\n\nCheck every prerequisite of rootless containers on this "
+			       "host.\n"
 			       "  --json      print one JSON document\n"
 			       "  -p, --port N  the lowest host port you will publish\n"
 			       "Exit status: 0 full id map, 1 degraded, 2 cannot run containers.\n",
@@ -335,8 +399,9 @@ static int cmd_doctor(int argc, char **argv)
 	if (data && data[0] == '/')
 		data_dir = xasprintf("%s/roost", data);
 	else
-		data_dir = xasprintf("%s/.local/share/roost",
-				     home && home[0] == '/' ? home : pw ? pw->pw_dir : "/");
+		data_dir = xasprintf("%s/.local/share/roost", home && home[0] == '/' ? home
+							      : pw		     ? pw->pw_dir
+										     : "/");
 	struct doctor_ctx ctx = {
 		.root = "",
 		.user = pw ? pw->pw_name : uidbuf,
@@ -367,9 +432,10 @@ static int cmd_doctor(int argc, char **argv)
 	}
 	int status = doctor_exit_status(v, doctor_n_checks);
 	if (!json)
-		printf("%s\n", status == 0   ? "roost can run containers with a full id map"
-				 : status == 1 ? "roost can run containers, degraded (see WARN and FAIL)"
-					       : "roost cannot run containers here (see FAIL)");
+		printf("%s\n", status == 0 ? "roost can run containers with a full id map"
+			       : status == 1
+				       ? "roost can run containers, degraded (see WARN and FAIL)"
+				       : "roost cannot run containers here (see FAIL)");
 	for (size_t i = 0; i < doctor_n_checks; i++)
 		doctor_result_done(&v[i]);
 	return status;
@@ -377,6 +443,9 @@ static int cmd_doctor(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#ifdef ROOST_SLIM
+	main_argv = argv;
+#endif
 	log_init();
 	if (argc < 2) {
 		usage(stderr);
@@ -392,6 +461,11 @@ int main(int argc, char **argv)
 		return cmd_port(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
+#ifdef ROOST_SLIM
+	for (size_t i = 0; i < ARRAY_SIZE(image_commands); i++)
+		if (!strcmp(argv[1], image_commands[i]))
+			return exec_image_binary();
+#else
 	if (!strcmp(argv[1], "images"))
 		return cmd_images(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rmi"))
@@ -404,6 +478,7 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pull"))
 		return cmd_pull(argc - 1, argv + 1);
+#endif
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
