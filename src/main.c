@@ -136,7 +136,12 @@ static int cmd_run(int argc, char **argv)
 	struct userns_plan plan;
 	struct store st = {.data_fd = -1, .run_fd = -1};
 	struct ctr_dirs dirs = {.lock_fd = -1};
-	struct container c = {.userns_fd = -1, .sync_fd = -1};
+	struct container c = {
+		.userns_fd = -1,
+		.sync_fd = -1,
+		.net = {.ctl_fd = -1, .ready_fd = -1},
+		.ports = {.ctl_fd = -1},
+	};
 	_cleanup_free_ char *ping_warn = NULL;
 	int r, status;
 

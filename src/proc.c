@@ -384,6 +384,18 @@ static int child_setup(struct container *c, int *ret_status)
 	set_home(s, uid);
 	if (chdir(s->workdir) < 0)
 		return err_set(errno, "chdir %s", s->workdir);
+	/*
+	 * The command starts once roost's network process is confined and
+	 * serving: nothing the container sends is parsed by an unconfined
+	 * process, and its first packet finds the network up.
+	 */
+	if (s->net.mode == NET_SLIRP) {
+		struct sync_msg go;
+
+		r = sync_recv(c->sync_fd, &go, NULL);
+		if (r <= 0 || go.type != SYNC_NETREADY)
+			_exit(125); /* roost is gone or failed: it has said why */
+	}
 	/* While we still hold CAP_SETPCAP; --init's pid 1 is bounded too. */
 	r = caps_bound(s->caps);
 	if (r < 0)
@@ -587,8 +599,8 @@ static int parent_loop(struct container *c, int sig_fd)
 	struct loop l = {.sig_fd = sig_fd, .sync_open = true, .status = -1};
 
 	while (l.status < 0) {
-		struct pollfd p[4];
-		int n = 0, isig, isync = -1, ipty = -1, iin = -1;
+		struct pollfd p[5];
+		int n = 0, isig, isync = -1, ipty = -1, iin = -1, iready = -1;
 
 		p[isig = n++] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
 		if (l.sync_open)
@@ -597,6 +609,8 @@ static int parent_loop(struct container *c, int sig_fd)
 			p[ipty = n++] = (struct pollfd){.fd = l.tty.master_fd, .events = POLLIN};
 		if (l.tty_on && l.tty.in_fd >= 0)
 			p[iin = n++] = (struct pollfd){.fd = l.tty.in_fd, .events = POLLIN};
+		if (c->net.ready_fd >= 0)
+			p[iready = n++] = (struct pollfd){.fd = c->net.ready_fd, .events = POLLIN};
 
 		if (poll(p, n, -1) < 0) {
 			if (errno == EINTR)
@@ -605,6 +619,12 @@ static int parent_loop(struct container *c, int sig_fd)
 		}
 		if (p[isig].revents)
 			handle_signal(c, &l);
+		if (iready >= 0 && p[iready].revents) {
+			/* Confined and serving (or dead, which handle_signal() reports): go. */
+			close(c->net.ready_fd);
+			c->net.ready_fd = -1;
+			(void)sync_send(c->sync_fd, SYNC_NETREADY, 0, 0, NULL, -1);
+		}
 		if (isync >= 0 && p[isync].revents)
 			handle_sync(c, &l);
 		if (ipty >= 0 && p[ipty].revents && tty_relay_master(&l.tty) < 0) {

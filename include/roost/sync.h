@@ -13,6 +13,7 @@ enum sync_type {
 	SYNC_MAPPED, /* parent -> child: id maps written, go on */
 	SYNC_PTY, /* child -> parent: the pty master, as SCM_RIGHTS */
 	SYNC_TAPFD, /* child -> parent: the tap device, as SCM_RIGHTS */
+	SYNC_NETREADY, /* parent -> child: the network process is confined and serving */
 	SYNC_NOTE, /* child -> parent: a line for the user (the child never prints) */
 	SYNC_ERROR, /* child -> parent: {r, exit status, err_msg()}, then _exit() */
 };

@@ -12,6 +12,7 @@
 struct usernet {
 	pid_t pid; /* the network process, 0 when none runs */
 	int ctl_fd; /* our end of its control pipe: closing it ends the process */
+	int ready_fd; /* readable (a byte, or EOF) once it serves, confined */
 };
 
 int usernet_start(const struct net_config *n, int tap_fd, const char *ping_warning,

@@ -763,6 +763,7 @@ int portfwd_stop(struct portfwd_proc *p)
 		return 0;
 	close(p->ctl_fd);
 	p->ctl_fd = -1;
+	(void)kill(p->pid, SIGKILL); /* the container is gone: its connections are over */
 	while (waitpid(p->pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return err_set(errno, "wait for the port relay");

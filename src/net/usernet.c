@@ -22,6 +22,7 @@
  * time the container pings beyond the gateway: not on every run of every
  * user who never pings.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
@@ -47,8 +48,38 @@
 #include "roost/usernet.h"
 #include "roost/util.h"
 
+/*
+ * libslirp (and GLib under it) is loaded here, in the network process, with
+ * dlopen(): linked into roost it would cost every start of every container
+ * the loading of both, network or not, before anything runs in parallel.
+ */
+static struct {
+	Slirp *(*new)(const SlirpConfig *, const SlirpCb *, void *);
+	void (*input)(Slirp *, const uint8_t *, int);
+	void (*pollfds_fill)(Slirp *, uint32_t *, SlirpAddPollCb, void *);
+	void (*pollfds_poll)(Slirp *, int, SlirpGetREventsCb, void *);
+	void (*handle_timer)(Slirp *, SlirpTimerId, void *);
+} lib;
+
+static int load_slirp(void)
+{
+	void *h = dlopen("libslirp.so.0", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return -ENOENT;
+	*(void **)&lib.new = dlsym(h, "slirp_new");
+	*(void **)&lib.input = dlsym(h, "slirp_input");
+	*(void **)&lib.pollfds_fill = dlsym(h, "slirp_pollfds_fill");
+	*(void **)&lib.pollfds_poll = dlsym(h, "slirp_pollfds_poll");
+	*(void **)&lib.handle_timer = dlsym(h, "slirp_handle_timer");
+	if (!lib.new || !lib.input || !lib.pollfds_fill || !lib.pollfds_poll || !lib.handle_timer)
+		return -ENOSYS;
+	return 0;
+}
+
 #define TAP_FD 3
 #define CTL_FD 4
+#define READY_FD 5
 #define FRAME_MAX (65536 + 64)
 #define FRAMES_PER_WAKEUP 256
 
@@ -200,7 +231,7 @@ static void timers_run(struct loop *l, int64_t now_ms)
 		struct timer *tm = &l->timers[i];
 		if (tm->used && tm->expire_ms >= 0 && tm->expire_ms <= now_ms) {
 			tm->expire_ms = -1;
-			slirp_handle_timer(l->slirp, tm->id, tm->cb_opaque);
+			lib.handle_timer(l->slirp, tm->id, tm->cb_opaque);
 		}
 	}
 }
@@ -227,7 +258,7 @@ static Slirp *make_slirp(const struct net_config *n, struct loop *l)
 	net_addr6(0, &cfg.vprefix_addr6);
 	net_addr6(NET_HOST_GATEWAY, &cfg.vhost6);
 	net_addr6(NET_HOST_DNS, &cfg.vnameserver6);
-	return slirp_new(&cfg, &callbacks, l);
+	return lib.new(&cfg, &callbacks, l);
 }
 
 /* An IPv4 ICMP echo request to an address outside the container's network? */
@@ -253,6 +284,9 @@ static _Noreturn void run_loop(const struct net_config *n, const char *ping_warn
 	l.slirp = make_slirp(n, &l);
 	if (!l.slirp)
 		_exit(1);
+	/* Confined and serving: roost lets the container's command start. */
+	(void)!write(READY_FD, "1", 1);
+	close(READY_FD);
 
 	for (;;) {
 		int64_t now_ms = now_ns() / 1000000;
@@ -262,13 +296,13 @@ static _Noreturn void run_loop(const struct net_config *n, const char *ping_warn
 		l.n = 0;
 		cb_add_poll(TAP_FD, SLIRP_POLL_IN, &l);
 		cb_add_poll(CTL_FD, SLIRP_POLL_IN, &l);
-		slirp_pollfds_fill(l.slirp, &timeout, cb_add_poll, &l);
+		lib.pollfds_fill(l.slirp, &timeout, cb_add_poll, &l);
 		r = poll(l.pfd, l.n, timeout == UINT32_MAX ? -1 : (int)timeout);
 		if (r < 0 && errno != EINTR)
 			_exit(1);
 		if (l.pfd[1].revents)
 			_exit(0); /* roost closed the control pipe: the container is gone */
-		slirp_pollfds_poll(l.slirp, r < 0, cb_get_revents, &l);
+		lib.pollfds_poll(l.slirp, r < 0, cb_get_revents, &l);
 		if (l.pfd[0].revents & POLLIN) {
 			for (int i = 0; i < FRAMES_PER_WAKEUP; i++) {
 				ssize_t len = read(TAP_FD, frame, sizeof(frame));
@@ -278,7 +312,7 @@ static _Noreturn void run_loop(const struct net_config *n, const char *ping_warn
 					log_warn("%s", ping_warning);
 					ping_warning = NULL;
 				}
-				slirp_input(l.slirp, frame, len);
+				lib.input(l.slirp, frame, len);
 			}
 		} else if (l.pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 			_exit(0); /* the network namespace, and its tap, are gone */
@@ -409,8 +443,8 @@ static int confine(void)
 	return r;
 }
 
-static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int ctl_fd, pid_t roost,
-				   const char *ping_warning)
+static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int ctl_fd, int ready_fd,
+				   pid_t roost, const char *ping_warning)
 {
 	sigset_t none;
 	int devnull, r;
@@ -431,12 +465,15 @@ static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int c
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	/* Only the tap, the control pipe and stderr stay open. */
-	if (dup2(tap_fd, TAP_FD) < 0 || dup2(ctl_fd, CTL_FD) < 0)
+	/* Out of the way first, so none of the three is overwritten by another's dup2(). */
+	tap_fd = fcntl(tap_fd, F_DUPFD_CLOEXEC, 64);
+	ctl_fd = fcntl(ctl_fd, F_DUPFD_CLOEXEC, 64);
+	ready_fd = fcntl(ready_fd, F_DUPFD_CLOEXEC, 64);
+	if (tap_fd < 0 || ctl_fd < 0 || ready_fd < 0 || dup2(tap_fd, TAP_FD) < 0 ||
+	    dup2(ctl_fd, CTL_FD) < 0 || dup2(ready_fd, READY_FD) < 0)
 		_exit(1);
-	(void)fcntl(TAP_FD, F_SETFD, 0);
-	(void)fcntl(CTL_FD, F_SETFD, 0);
-	if (syscall(SYS_close_range, CTL_FD + 1, ~0U, 0) < 0)
-		for (int fd = CTL_FD + 1; fd < 1024; fd++)
+	if (syscall(SYS_close_range, READY_FD + 1, ~0U, 0) < 0)
+		for (int fd = READY_FD + 1; fd < 1024; fd++)
 			(void)close(fd);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull >= 0) {
@@ -445,6 +482,14 @@ static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int c
 		close(devnull);
 	}
 
+	/* Before the private root: the library lives in the host's /usr. */
+	r = load_slirp();
+	if (r < 0) {
+		log_warn("network process: cannot load libslirp.so.0 (%s): sudo apt-get install "
+			 "libslirp0",
+			 dlerror() ? dlerror() : strerror(-r));
+		_exit(1);
+	}
 	r = sandbox_fs();
 	if (r < 0)
 		log_debug("network process: no private root (%s); seccomp still applies",
@@ -470,29 +515,43 @@ static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int c
 int usernet_start(const struct net_config *n, int tap_fd, const char *ping_warning,
 		  struct usernet *ret)
 {
-	int p[2];
+	int p[2], q[2];
 	pid_t roost = getpid(), pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set(errno, "pipe");
+	if (pipe2(q, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err_set(errno, "pipe");
+	}
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		close(p[0]);
 		close(p[1]);
+		close(q[0]);
+		close(q[1]);
 		return err_set(e, "fork the network process");
 	}
 	if (pid == 0) {
 		close(p[1]);
-		usernet_main(n, tap_fd, p[0], roost, ping_warning);
+		close(q[0]);
+		usernet_main(n, tap_fd, p[0], q[1], roost, ping_warning);
 	}
 	close(p[0]);
+	close(q[1]);
 	ret->pid = pid;
 	ret->ctl_fd = p[1];
+	ret->ready_fd = q[0];
 	return 0;
 }
 
-/* End the network process and reap it: nothing of the network outlives the container. */
+/*
+ * End the network process and reap it: nothing of the network outlives the
+ * container. It holds no state worth a goodbye, and a short-lived
+ * container must not wait for it to finish starting: SIGKILL.
+ */
 int usernet_stop(struct usernet *u)
 {
 	int status;
@@ -501,11 +560,13 @@ int usernet_stop(struct usernet *u)
 		return 0;
 	close(u->ctl_fd);
 	u->ctl_fd = -1;
+	if (u->ready_fd >= 0)
+		close(u->ready_fd);
+	u->ready_fd = -1;
+	(void)kill(u->pid, SIGKILL);
 	while (waitpid(u->pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return err_set(errno, "wait for the network process");
 	u->pid = 0;
-	if (WIFSIGNALED(status))
-		return err_setx(EIO, "the network process died of signal %d", WTERMSIG(status));
 	return 0;
 }

@@ -45,7 +45,9 @@ match() { # match DESC GOT EXTENDED-REGEX
 	else
 		_result 1 "$1"
 		printf '#   got: %s\n#  want: /%s/\n' "$2" "$3"
+		[ -s "$T/last.err" ] && sed 's/^/#  stderr: /' "$T/last.err"
 	fi
+	rm -f "$T/last.err"
 }
 
 ok_if() { # ok_if DESC CMD...

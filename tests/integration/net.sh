@@ -26,7 +26,7 @@ expect "TCP to the host's loopback with allow_host_loopback" \
 expect "UDP to the host's loopback with allow_host_loopback" \
 	"$("$ROOST" run --rm $allow "$ROOTFS" probe udp 10.0.2.2 "$port" hi 2>/dev/null)" "echo:hi"
 match "TCP to the host's loopback fails at once by default (unreachable, not a hang)" \
-	"$("$ROOST" run --rm "$ROOTFS" probe tcp 10.0.2.2 "$port" hello 2>/dev/null)" "^(refused|Network is unreachable)$"
+	"$("$ROOST" run --rm "$ROOTFS" probe tcp 10.0.2.2 "$port" hello 2>"$T/last.err")" "^(refused|Network is unreachable)$"
 expect "UDP to the host's loopback gets nothing by default" \
 	"$("$ROOST" run --rm "$ROOTFS" probe udp 10.0.2.2 "$port" hi 2>/dev/null)" "no reply"
 expect "a closed port is refused, not a hang" \
@@ -77,7 +77,7 @@ rpid=$!
 await "$T/ready" >/dev/null
 npid=$(cat "$XDG_RUNTIME_DIR/roost/nc1/netpid")
 status=/proc/$npid/status
-match "the network process has no_new_privs and a seccomp filter" "$(grep -E '^(NoNewPrivs|Seccomp):' "$status" | tr -s '\t ' ' ' | tr '\n' ' ')" "NoNewPrivs: 1 Seccomp: 2"
+match "the network process is confined (no_new_privs, seccomp) before the command runs" "$(grep -E '^(NoNewPrivs|Seccomp):' "$status" | tr -s '\t ' ' ' | tr '\n' ' ')" "NoNewPrivs: 1 Seccomp: 2"
 expect "the network process lives in its own user namespace" \
 	"$([ "$(readlink /proc/$npid/ns/user)" != "$(readlink /proc/self/ns/user)" ] && echo yes)" yes
 expect "the network process sees no home directory" "$(ls /proc/$npid/root/ 2>&1 | tr '\n' ' ')" "etc "
