@@ -356,6 +356,18 @@ static void relay_free(struct relay *r, bool reset)
 	dead_relays = r;
 }
 
+/*
+ * Both legs of a relayed connection are loopback hops on one machine: a
+ * pacing congestion control (bbr, the default on some hosts) throttles
+ * them for nothing. reno is always allowed to unprivileged sockets.
+ */
+static void relay_congestion(int fd)
+{
+	static const char reno[] = "reno";
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, reno, sizeof(reno) - 1);
+}
+
 /* A socket inside the container, connecting to its PORT on its own loopback. */
 static int connect_inside(unsigned int port, bool v6)
 {
@@ -380,6 +392,7 @@ static int connect_inside(unsigned int port, bool v6)
 	if (fd < 0)
 		return -errno;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	relay_congestion(fd);
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
 		int e = errno;
 		close(fd);
@@ -453,6 +466,23 @@ static bool relay_pump(struct relay *r)
 	return true;
 }
 
+static bool is_loopback_peer(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		return false;
+	if (ss.ss_family == AF_INET)
+		return (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss.ss_family == AF_INET6) {
+		const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
 static void accept_tcp(struct endpoint *l)
 {
 	for (int i = 0; i < 64; i++) {
@@ -462,6 +492,8 @@ static void accept_tcp(struct endpoint *l)
 		if (c < 0)
 			return;
 		(void)setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (is_loopback_peer(c))
+			relay_congestion(c);
 		s = connect_inside(l->fwd->ctr_port, false);
 		if (s < 0) {
 			set_reset(c);
