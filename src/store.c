@@ -147,7 +147,9 @@ static int write_config(int dfd, const struct spec *s)
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "id=%s\nrootfs=%s\ncreated=%ld\ncommand=", s->id,
-		s->image ? s->image : s->rootfs ? s->rootfs : "",
+		s->image    ? s->image
+		: s->rootfs ? s->rootfs
+			    : "",
 		(long)time(NULL));
 	for (size_t i = 0; i < s->argv.n; i++)
 		fprintf(f, "%s%s", i ? " " : "", s->argv.v[i]);

@@ -226,10 +226,9 @@ int userns_plan_init(struct userns_plan *p, enum userns_mode mode, const char *s
 
 	if (ru < 0 || rg < 0) {
 		single_map(p, mode);
-		p->fallback_why = userns_no_subid_text(user, ru < 0 ? subuid_path : subgid_path,
-						       subid_suggest_start(subuid_path),
-						       p->newuidmap && p->newgidmap,
-						       mode == USERNS_KEEP_ID);
+		p->fallback_why = userns_no_subid_text(
+			user, ru < 0 ? subuid_path : subgid_path, subid_suggest_start(subuid_path),
+			p->newuidmap && p->newgidmap, mode == USERNS_KEEP_ID);
 		return 0;
 	}
 	if (!p->newuidmap || !p->newgidmap) {

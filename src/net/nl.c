@@ -63,24 +63,10 @@ static int nl_request(struct mnl_socket *nl, struct nlmsghdr *nlh, const char *w
 
 int nl_link_up(struct mnl_socket *nl, unsigned int ifindex)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-	char what[48];
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-
-	snprintf(what, sizeof(what), "set link %u up", ifindex);
-	return nl_request(nl, nlh, what);
+	return nl_link_set_mtu_up(nl, ifindex, 0);
 }
 
-/* Set the link's MTU and bring it up, in one request. */
+/* Bring the link up and, unless mtu is 0, set its MTU, in one request. */
 int nl_link_set_mtu_up(struct mnl_socket *nl, unsigned int ifindex, unsigned int mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -95,9 +81,10 @@ int nl_link_set_mtu_up(struct mnl_socket *nl, unsigned int ifindex, unsigned int
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 
-	snprintf(what, sizeof(what), "set link %u up with mtu %u", ifindex, mtu);
+	snprintf(what, sizeof(what), "set link %u up (mtu %u)", ifindex, mtu);
 	return nl_request(nl, nlh, what);
 }
 

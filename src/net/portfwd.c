@@ -647,22 +647,8 @@ static _Noreturn void relay_main(struct port_fwd *v, size_t n, int userns_fd, in
 {
 	struct endpoint *eps = xcalloc(n + 1, sizeof(*eps));
 	struct epoll_event ev[128];
-	sigset_t none;
 
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != roost)
-		_exit(0);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	/* ^C at the terminal reaches roost's whole process group: only roost may end us. */
-	(void)signal(SIGPIPE, SIG_IGN);
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGTERM, SIG_IGN);
-	(void)signal(SIGHUP, SIG_IGN);
-	(void)signal(SIGQUIT, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	util_helper_start(roost);
 	{
 		int *keep = xcalloc(n + 3, sizeof(int));
 		for (size_t i = 0; i < n; i++)

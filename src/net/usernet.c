@@ -446,23 +446,9 @@ static int confine(void)
 static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int ctl_fd, int ready_fd,
 				   pid_t roost, const char *ping_warning)
 {
-	sigset_t none;
 	int devnull, r;
 
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != roost)
-		_exit(0);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	/* ^C at the terminal reaches roost's whole process group: only roost may end us. */
-	(void)signal(SIGPIPE, SIG_IGN);
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGTERM, SIG_IGN);
-	(void)signal(SIGHUP, SIG_IGN);
-	(void)signal(SIGQUIT, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	util_helper_start(roost);
 
 	/* Only the tap, the control pipe and stderr stay open. */
 	/* Out of the way first, so none of the three is overwritten by another's dup2(). */
