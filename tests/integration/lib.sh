@@ -130,6 +130,9 @@ make_rootfs() { # make_rootfs DIR
 	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$1/etc/passwd"
 	printf 'root:x:0:\ntty:x:5:\nuser:x:1000:\nstaff:x:50:\nnogroup:x:65534:\n' >"$1/etc/group"
 	echo "hello from the image" >"$1/etc/motd"
+	# Names come from /etc/hosts only: without this file glibc asks DNS first, and the
+	# container's DNS is the host's resolver, which is beyond this machine.
+	echo "hosts: files" >"$1/etc/nsswitch.conf"
 	[ -n "${PROBE:-}" ] && cp "$PROBE" "$1/bin/probe"
 	[ -n "${SYSPROBE:-}" ] && cp "$SYSPROBE" "$1/bin/sysprobe"
 	return 0
