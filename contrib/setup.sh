@@ -11,6 +11,13 @@ cd "$top"
 
 if [ "$(id -u)" = 0 ]; then
 	contrib/deps.sh
+	# User-mode networking needs /dev/net/tun (fuse-overlayfs /dev/fuse): 0666, as
+	# distributions ship them; some images of Debian leave them 0600.
+	for d in /dev/net/tun /dev/fuse; do
+		if [ -c "$d" ] && [ "$(stat -c %a "$d")" != 666 ]; then
+			chmod 0666 "$d" && echo "roost: made $d 0666, as distributions ship it"
+		fi
+	done
 fi
 [ -f build/build.ninja ] || meson setup build --buildtype=release >/dev/null
 ninja -C build >/dev/null
