@@ -313,31 +313,6 @@ int image_index_write(struct store *st, struct json_object *idx)
 	return r < 0 ? err_set(-r, "write %s/images/index.json", st->data_path) : 0;
 }
 
-/* Remove rel (under the data dir), inside the user namespace for subordinate-owned files. */
-int image_remove_tree(struct store *st, int userns_fd, const char *rel)
-{
-	int status;
-	pid_t pid;
-
-	if (util_rm_rf_at(st->data_fd, rel) == 0 || userns_fd < 0)
-		goto out;
-	pid = fork();
-	if (pid < 0)
-		return err_set(errno, "fork");
-	if (pid == 0) {
-		if (setns(userns_fd, CLONE_NEWUSER) < 0)
-			_exit(2);
-		_exit(util_rm_rf_at(st->data_fd, rel) < 0 ? 1 : 0);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set(errno, "wait");
-out:
-	if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return err_setx(EBUSY, "cannot remove %s/%s", st->data_path, rel);
-	return 0;
-}
-
 int image_blob_store(struct store *st, const char *hexd, const char *data, size_t len)
 {
 	_cleanup_free_ char *rel = xasprintf("blobs/sha256/%s", hexd);
@@ -604,7 +579,7 @@ int image_prune(struct store *st, int userns_fd, size_t *ret_n)
 			continue;
 		if (strlen(de->d_name) == 64)
 			n++;
-		r = image_remove_tree(st, userns_fd, rel);
+		r = store_remove_tree(st, rel, userns_fd);
 		if (r < 0)
 			break;
 	}

@@ -26,7 +26,6 @@ void image_sha256_hex(const void *data, size_t len, char out[65]);
 int image_store_lock(struct store *st, bool exclusive);
 struct json_object *image_index_read(struct store *st);
 int image_index_write(struct store *st, struct json_object *idx);
-int image_remove_tree(struct store *st, int userns_fd, const char *rel);
 int image_blob_store(struct store *st, const char *hexd, const char *data, size_t len);
 int image_config_diffs(const char *config, struct strv *ret);
 

@@ -67,7 +67,7 @@ static int layer_store(struct store *st, int userns_fd, const char *blob, const 
 		char saved[ERR_MSG_MAX];
 
 		snprintf(saved, sizeof(saved), "%s", err_msg());
-		(void)image_remove_tree(st, userns_fd, tmp);
+		(void)store_remove_tree(st, tmp, userns_fd);
 		return err_setx(-r, "layer %.12s: %s", diff, saved);
 	}
 	if (ls.n_skipped)

@@ -275,19 +275,19 @@ int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid)
 }
 
 /*
- * Remove the container's directories. Most layers hold only files of the
- * caller (root inside), which go directly. What is left belongs to
- * subordinate ids: with userns_fd, a forked helper joins that user
- * namespace (as its owner we have every capability there) and removes it.
+ * Remove rel under the data dir. Most trees hold only files of the caller
+ * (root inside), which go directly. What is left belongs to subordinate
+ * ids: with userns_fd, a forked helper joins that user namespace (as its
+ * owner we have every capability there) and removes it.
  */
-int store_remove(struct store *st, const char *id, int userns_fd)
+int store_remove_tree(struct store *st, const char *rel, int userns_fd)
 {
-	_cleanup_free_ char *rel = xasprintf("containers/%s", id);
-	int status, r;
+	int status;
 	pid_t pid;
 
-	r = util_rm_rf_at(st->data_fd, rel);
-	if (r < 0 && userns_fd >= 0) {
+	if (util_rm_rf_at(st->data_fd, rel) == 0)
+		return 0;
+	if (userns_fd >= 0) {
 		pid = fork();
 		if (pid < 0)
 			return err_set(errno, "fork");
@@ -299,14 +299,21 @@ int store_remove(struct store *st, const char *id, int userns_fd)
 		while (waitpid(pid, &status, 0) < 0)
 			if (errno != EINTR)
 				return err_set(errno, "wait");
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			log_debug("removal inside the user namespace failed (%d)", status);
 	}
-	r = util_rm_rf_at(st->data_fd, rel);
-	(void)util_rm_rf_at(st->run_fd, id);
-	if (r < 0)
-		return err_set(r, "remove %s/%s", st->data_path, rel);
+	if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return err_setx(EBUSY, "cannot remove %s/%s (files of ids outside your map?)",
+				st->data_path, rel);
 	return 0;
+}
+
+/* Remove the container's directories, data and runtime. */
+int store_remove(struct store *st, const char *id, int userns_fd)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", id);
+	int r = store_remove_tree(st, rel, userns_fd);
+
+	(void)util_rm_rf_at(st->run_fd, id);
+	return r;
 }
 
 static void read_config(int dfd, struct ctr_info *ci)

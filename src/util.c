@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "roost/err.h"
 #include "roost/util.h"
@@ -285,4 +286,26 @@ void util_helper_start(pid_t roost)
 	(void)signal(SIGQUIT, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/*
+ * End a helper started with util_helper_start() and reap it: close its
+ * control pipe and kill it (it holds no state worth a goodbye, and a
+ * short-lived container must not wait for it to finish starting).
+ */
+int util_helper_stop(pid_t *pid, int *ctl_fd, const char *what)
+{
+	int status;
+
+	if (*ctl_fd >= 0)
+		close(*ctl_fd);
+	*ctl_fd = -1;
+	if (*pid <= 0)
+		return 0;
+	(void)kill(*pid, SIGKILL);
+	while (waitpid(*pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_set(errno, "wait for the %s", what);
+	*pid = 0;
+	return 0;
 }

@@ -43,6 +43,7 @@ int store_populate(struct store *st, const struct spec *s);
 int store_write(struct store *st, const char *id, const char *name, const char *text);
 int store_read(struct store *st, const char *id, const char *name, char **ret);
 int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid);
+int store_remove_tree(struct store *st, const char *rel, int userns_fd);
 int store_remove(struct store *st, const char *id, int userns_fd);
 void ctr_dirs_free(struct ctr_dirs *d);
 int store_list(struct store *st, struct ctr_info **ret, size_t *ret_n);

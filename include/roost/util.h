@@ -82,6 +82,7 @@ int util_mkdir_p(const char *path, mode_t mode);
 int util_rm_rf_at(int dirfd, const char *name);
 void util_close_all_except(const int *keep, size_t n);
 void util_helper_start(pid_t roost);
+int util_helper_stop(pid_t *pid, int *ctl_fd, const char *what);
 int util_parse_uint(const char *s, unsigned long max, unsigned long *ret);
 ssize_t util_read_all(int fd, void *buf, size_t n);
 int util_write_all(int fd, const void *buf, size_t n);

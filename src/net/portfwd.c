@@ -775,16 +775,6 @@ int portfwd_start(struct port_fwd *v, size_t n, int userns_fd, int netns_fd,
 
 int portfwd_stop(struct portfwd_proc *p)
 {
-	int status;
-
-	if (p->pid <= 0)
-		return 0;
-	close(p->ctl_fd);
-	p->ctl_fd = -1;
-	(void)kill(p->pid, SIGKILL); /* the container is gone: its connections are over */
-	while (waitpid(p->pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set(errno, "wait for the port relay");
-	p->pid = 0;
-	return 0;
+	/* The container is gone: its connections are over. */
+	return util_helper_stop(&p->pid, &p->ctl_fd, "port relay");
 }

@@ -533,26 +533,11 @@ int usernet_start(const struct net_config *n, int tap_fd, const char *ping_warni
 	return 0;
 }
 
-/*
- * End the network process and reap it: nothing of the network outlives the
- * container. It holds no state worth a goodbye, and a short-lived
- * container must not wait for it to finish starting: SIGKILL.
- */
+/* End the network process and reap it: nothing of the network outlives the container. */
 int usernet_stop(struct usernet *u)
 {
-	int status;
-
-	if (u->pid <= 0)
-		return 0;
-	close(u->ctl_fd);
-	u->ctl_fd = -1;
 	if (u->ready_fd >= 0)
 		close(u->ready_fd);
 	u->ready_fd = -1;
-	(void)kill(u->pid, SIGKILL);
-	while (waitpid(u->pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set(errno, "wait for the network process");
-	u->pid = 0;
-	return 0;
+	return util_helper_stop(&u->pid, &u->ctl_fd, "network process");
 }
