@@ -31,6 +31,7 @@ enum {
 	OPT_PRIVILEGED,
 	OPT_PID,
 	OPT_IPC,
+	OPT_PRESERVE_FDS,
 };
 
 struct opt_def {
@@ -83,6 +84,8 @@ static const struct opt_def run_opts[] = {
 	 "\"host\": share the host's pid namespace and /proc (default: private)"},
 	{{"ipc", required_argument, NULL, OPT_IPC}, "MODE",
 	 "\"host\": share the host's IPC namespace, /dev/shm and /dev/mqueue"},
+	{{"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS}, "N",
+	 "pass roost's fds 3 to 3+N-1 to the command (every other fd is closed)"},
 	{{"help", no_argument, NULL, 'h'}, NULL, "show this help"},
 };
 /* clang-format on */
@@ -265,6 +268,17 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 		case OPT_ENV_FILE:
 			push(&o.env_files, &o.n_env_files, optarg);
 			break;
+		case OPT_PRESERVE_FDS: {
+			unsigned long n;
+			if (util_parse_uint(optarg, 1024, &n) < 0) {
+				r = err_setx(EINVAL,
+					     "--preserve-fds %s: want a number of fds, 0 to 1024",
+					     optarg);
+				goto fail;
+			}
+			o.preserve_fds = n;
+			break;
+		}
 		case 'w':
 			if (optarg[0] != '/') {
 				r = err_setx(EINVAL, "-w %s: want an absolute path", optarg);

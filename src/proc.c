@@ -35,11 +35,13 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/keyctl.h>
 
 #include "roost/caps.h"
 #include "roost/diag.h"
 #include "roost/err.h"
 #include "roost/filter.h"
+#include "roost/landlock.h"
 #include "roost/log.h"
 #include "roost/net.h"
 #include "roost/proc.h"
@@ -218,21 +220,52 @@ static int set_identity(const struct container *c, uid_t uid, gid_t gid)
 }
 
 /*
- * The last steps before exec, in the order the kernel needs: capabilities
- * (setuid has cleared them for a non-root uid), no_new_privs, then the
- * filter (without CAP_SYS_ADMIN the kernel takes one only under
- * no_new_privs). The filter allows execve: exec_command's errors still
- * come out as 126/127.
+ * The last steps before exec, in the order the kernel needs: the filter
+ * first, while we still hold CAP_SYS_ADMIN in our user namespace (so the
+ * kernel takes it without no_new_privs, and setuid programs keep working
+ * inside, as with Docker and Podman); then the user (setuid clears the
+ * capabilities of a non-root uid), the capabilities, and no_new_privs when
+ * asked for. The filter allows every call made from here to execve, so
+ * exec_command's errors still come out as 126/127.
  */
-static int confine(const struct container *c, uid_t uid)
+static int confine(const struct container *c, bool set_ids, uid_t uid, gid_t gid)
 {
-	int r = caps_apply(c->spec->caps, uid);
+	int r = filter_load(&c->filter);
 
+	if (r < 0)
+		return r;
+	r = set_ids ? set_identity(c, uid, gid) : 0;
+	if (r < 0)
+		return r;
+	r = caps_apply(c->spec->caps, uid);
 	if (r < 0)
 		return r;
 	if (c->spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(errno, "set no_new_privs");
-	return filter_load(&c->filter);
+	return 0;
+}
+
+/*
+ * What the command keeps of roost's fds: stdio and the fds passed on
+ * purpose (--preserve-fds, socket activation), nothing else. Everything
+ * else is marked close-on-exec (the sync socket must live until the exec
+ * itself), so no fd of the caller or of roost (the store, the lock, a
+ * volume's source) reaches the container.
+ */
+static int keep_only_passed_fds(struct spec *s)
+{
+	int r = util_cloexec_from(3 + (int)s->pass_fds);
+
+	if (r < 0)
+		return err_set(r, "close roost's descriptors");
+	for (int fd = 3; fd < 3 + (int)s->pass_fds; fd++)
+		if (fcntl(fd, F_SETFD, 0) < 0)
+			return err_set(errno, "pass fd %d", fd);
+	if (s->listen_fds) {
+		_cleanup_free_ char *kv = xasprintf("LISTEN_PID=%d", (int)getpid());
+		(void)spec_env_set(&s->env, kv);
+	}
+	return 0;
 }
 
 static void set_home(struct spec *s, uid_t uid)
@@ -267,7 +300,7 @@ static int unshare_flags(const struct spec *s)
 static int child_setup(struct container *c, int *ret_status)
 {
 	struct spec *s = c->spec;
-	_cleanup_close_ int root_fd = -1;
+	_cleanup_close_ int root_fd = -1, wd_fd = -1;
 	_cleanup_free_ int *src_fds = NULL;
 	int master = -1, slave = -1, r;
 	struct sync_msg m;
@@ -313,6 +346,21 @@ static int child_setup(struct container *c, int *ret_status)
 		_exit(125); /* the parent is gone or failed: it has said why */
 
 	/*
+	 * A session keyring of our own: the caller's holds its secrets (and
+	 * links its user keyring), and keyctl is allowed with --privileged.
+	 */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+		return err_set(errno, "join a new session keyring");
+	/*
+	 * Without -t the command must not share the caller's terminal as its
+	 * controlling one: from there TIOCSTI would type commands into the
+	 * caller's shell. A session of our own has no controlling terminal;
+	 * roost passes on what the terminal sends it (^C, ^\) to our group.
+	 */
+	if (!s->tty && setsid() < 0)
+		return err_set(errno, "setsid");
+
+	/*
 	 * With keep-id we enter as the caller's id; the set-up runs as root
 	 * when root is mapped, so helpers we exec (fuse-overlayfs) keep their
 	 * capabilities. Without a full map we keep our capabilities anyway.
@@ -347,10 +395,10 @@ static int child_setup(struct container *c, int *ret_status)
 	r = rootfs_apply(root_fd, &s->plan, src_fds);
 	if (r < 0)
 		return r;
-	r = rootfs_open_in_root(root_fd, s->workdir, O_PATH | O_DIRECTORY, true, true);
-	if (r < 0)
-		return err_set(r, "working directory %s", s->workdir);
-	close(r);
+	/* Resolved in the root, magic links refused (-w /proc/self/fd/N: CVE-2024-21626). */
+	wd_fd = rootfs_open_in_root(root_fd, s->workdir, O_PATH | O_DIRECTORY, true, true);
+	if (wd_fd < 0)
+		return err_set(wd_fd, "working directory %s", s->workdir);
 
 	if (s->tty) {
 		r = tty_open_pty(root_fd, &master, &slave);
@@ -382,7 +430,8 @@ static int child_setup(struct container *c, int *ret_status)
 		gid = 0;
 	}
 	set_home(s, uid);
-	if (chdir(s->workdir) < 0)
+	/* The directory resolved above, not the path again. */
+	if (fchdir(wd_fd) < 0)
 		return err_set(errno, "chdir %s", s->workdir);
 	/*
 	 * The command starts once roost's network process is confined and
@@ -400,6 +449,12 @@ static int child_setup(struct container *c, int *ret_status)
 	r = caps_bound(s->caps);
 	if (r < 0)
 		return r;
+	/* One domain for pid 1 and the command, so they still signal each other. */
+	if (s->pid_host) {
+		r = landlock_fence(s->caps & CAPS_BIT(CAP_SYS_ADMIN));
+		if (r < 0)
+			return r;
+	}
 
 	if (s->init) {
 		sigset_t all;
@@ -418,13 +473,18 @@ static int child_setup(struct container *c, int *ret_status)
 		if (pid > 0) {
 			close(gate[0]);
 			/* Confined like the command; a failure ends the container. */
-			r = confine(c, 0);
+			r = confine(c, false, 0, 0);
 			if (r < 0)
 				return r;
-			close(gate[1]);
-			close(c->sync_fd);
-			if (slave >= 0)
-				close(slave);
+			/*
+			 * pid 1 is a copy of roost that never execs: it keeps no fd
+			 * (closing the gate lets the command go), and it is not
+			 * dumpable, so container root cannot open /proc/1/fd,
+			 * /proc/1/exe (roost's binary on the host), /proc/1/mem.
+			 */
+			(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+			if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+				util_close_all_except(NULL, 0);
 			init_loop(pid);
 		}
 		close(gate[1]);
@@ -444,10 +504,10 @@ static int child_setup(struct container *c, int *ret_status)
 			return err_set(errno, "open /dev/null for stdin");
 		close(fd);
 	}
-	r = set_identity(c, uid, gid);
+	r = keep_only_passed_fds(s);
 	if (r < 0)
 		return r;
-	r = confine(c, uid);
+	r = confine(c, true, uid, gid);
 	if (r < 0)
 		return r;
 	return exec_command(s, ret_status);
@@ -589,7 +649,16 @@ static void handle_signal(struct container *c, struct loop *l)
 			tty_relay_winch(&l->tty);
 			continue;
 		}
-		(void)kill(c->pid, si.ssi_signo);
+		/*
+		 * Without -t the container is in a session of its own: what the
+		 * caller's terminal sent us (^C, ^\, a hang-up) goes to its
+		 * whole process group, as the terminal would have done.
+		 */
+		if (si.ssi_code == SI_KERNEL && !c->spec->tty &&
+		    (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT || si.ssi_signo == SIGHUP))
+			(void)kill(-c->pid, si.ssi_signo);
+		else
+			(void)kill(c->pid, si.ssi_signo);
 	}
 }
 
@@ -772,6 +841,14 @@ int proc_run(struct container *c)
 	const struct spec *s = c->spec;
 	int r;
 
+	/*
+	 * Nothing roost inherited or opened reaches a helper it executes
+	 * (newuidmap, fuse-overlayfs) or the container; fds passed on purpose
+	 * are handed over by the child itself.
+	 */
+	r = util_cloexec_from(3);
+	if (r < 0)
+		return err_set(r, "mark roost's descriptors close-on-exec");
 	/* Compiled (or read from the cache) here, once: the child only loads it. */
 	if (!s->seccomp_off) {
 		r = filter_prepare(s->seccomp_file, s->caps, s->pid_host ? PROFILE_PID_HOST : 0,

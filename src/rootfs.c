@@ -169,6 +169,7 @@ int rootfs_plan(struct spec *s, const char *etc_dir)
 		const struct volume *v = &s->volumes[i];
 		mount_plan_add(p, MK_BIND, v->src, v->dst, MS_REC, NULL,
 			       (v->ro ? MOP_RO : 0) | (v->file ? MOP_FILE : 0));
+		p->ops[p->n - 1].src_fd = v->fd; /* what was checked, not the path again */
 	}
 	for (size_t i = 0; i < s->tmpfs.n; i++)
 		mount_plan_add(p, MK_TMPFS, "tmpfs", s->tmpfs.v[i], MS_NOSUID | MS_NODEV,
@@ -446,6 +447,39 @@ static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
  * (Linux 5.2+), before anything is mounted in the container's root.
  * ret_fds[i] is -1 where nothing was cloned (other kinds, older kernels).
  */
+/*
+ * A volume's source in our own mount namespace, proved to be the directory
+ * roost checked (op->src_fd, opened in the host's namespace, which the
+ * kernel will not clone from here): the path it resolved to, opened again
+ * without following any symlink, must be the same inode. A source swapped
+ * in between is refused, never mounted. Returns an O_PATH fd.
+ */
+static int same_source(const struct mount_op *op)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+	struct stat want, got;
+	int fd;
+
+	if (fstat(op->src_fd, &want) < 0)
+		return err_set(errno, "volume source %s", op->src);
+	fd = syscall(SYS_openat2, AT_FDCWD, op->src, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = open(op->src, O_PATH | O_CLOEXEC | O_NOFOLLOW); /* Linux < 5.6 */
+	if (fd >= 0 && fstat(fd, &got) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+		if (fd >= 0)
+			close(fd);
+		return err_setx(ESTALE,
+				"volume source %s changed while the container started (replaced "
+				"or swapped for a symlink); nothing was mounted: start it again",
+				op->src);
+	}
+	return fd;
+}
+
 int rootfs_clone_sources(const struct mount_plan *p, int *ret_fds)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -458,7 +492,16 @@ int rootfs_clone_sources(const struct mount_plan *p, int *ret_fds)
 			continue;
 		if (op->mflags & MS_REC)
 			fl |= AT_RECURSIVE;
-		fd = syscall(SYS_open_tree, AT_FDCWD, op->src, fl);
+		if (op->src_fd >= 0) {
+			int r = same_source(op);
+
+			if (r < 0)
+				return r;
+			fd = syscall(SYS_open_tree, r, "", fl | AT_EMPTY_PATH);
+			close(r);
+		} else {
+			fd = syscall(SYS_open_tree, AT_FDCWD, op->src, fl);
+		}
 		if (fd < 0 && errno == ENOSYS)
 			return 0;
 		if (fd < 0)

@@ -12,11 +12,13 @@
 #include <sys/random.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 
 #include "roost/caps.h"
 #include "roost/err.h"
 #include "roost/image.h"
+#include "roost/log.h"
 #include "roost/rootfs.h"
 #include "roost/spec.h"
 
@@ -108,6 +110,40 @@ static int check_dir(const char *what, const char *path, char **ret_abs)
 }
 
 /*
+ * A volume source, resolved once: the O_PATH fd is what gets mounted, so a
+ * source swapped for a symlink (to "/", say) after this check changes
+ * nothing. *ret_abs is the path it resolved to, for messages. Returns 1
+ * for a directory, 0 for another file.
+ */
+static int open_source(const char *path, char **ret_abs, int *ret_fd)
+{
+	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+	char link[64], buf[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (errno == ENOENT)
+			return err_setx(ENOENT,
+					"volume source '%s' does not exist; create it or fix the "
+					"path",
+					path);
+		return err_set(errno, "volume source '%s'", path);
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0 || buf[0] != '/')
+		return err_setx(EINVAL, "volume source '%s': cannot tell where it resolves to",
+				path);
+	buf[n] = '\0';
+	log_debug("volume %s: %s (device %u:%u, inode %lu) is what gets mounted", path, buf,
+		  major(st.st_dev), minor(st.st_dev), (unsigned long)st.st_ino);
+	*ret_abs = xstrdup(buf);
+	*ret_fd = TAKE_FD(fd);
+	return S_ISDIR(st.st_mode) ? 1 : 0;
+}
+
+/*
  * Capabilities, seccomp, no_new_privs and the shared namespaces. An
  * explicit seccomp=FILE holds even with --privileged: it was asked for.
  */
@@ -129,11 +165,13 @@ static int spec_confine(const struct opts *o, struct spec *s)
 			return err_set(errno, "--security-opt seccomp=%s", o->seccomp);
 		s->seccomp_file = xstrdup(o->seccomp);
 	}
-	/* The kernel takes a filter from a process without CAP_SYS_ADMIN only under no_new_privs. */
-	if (!s->seccomp_off && o->nnp_set && !o->nnp)
-		return err_setx(EINVAL, "--security-opt no-new-privileges=false needs "
-					"seccomp=unconfined: a seccomp filter needs no_new_privs");
-	s->no_new_privs = o->nnp_set ? o->nnp : !s->seccomp_off;
+	/*
+	 * The filter is loaded while the child still holds CAP_SYS_ADMIN in its
+	 * own user namespace, so it needs no no_new_privs: setuid programs
+	 * (sudo, ping on old images) keep working inside, as with Docker and
+	 * Podman. no_new_privs is set only when asked for.
+	 */
+	s->no_new_privs = o->nnp_set && o->nnp;
 	/* The host's /proc is bound: the kernel refuses a new one for the host's pid namespace. */
 	if (o->pid_host && (statfs("/proc", &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC))
 		return err_setx(EINVAL, "--pid=host: the host's /proc is not a proc filesystem, "
@@ -143,12 +181,51 @@ static int spec_confine(const struct opts *o, struct spec *s)
 	return 0;
 }
 
+/*
+ * The fds the command gets besides stdio: --preserve-fds N, and sockets
+ * passed for socket activation (LISTEN_PID is roost, LISTEN_FDS=N), as
+ * podman does; then LISTEN_FDS (and LISTEN_FDNAMES) go into the container's
+ * environment and LISTEN_PID becomes the command's pid inside. Each must
+ * be open: roost's own fds are never passed by mistake.
+ */
+static int spec_pass_fds(const struct opts *o, struct spec *s)
+{
+	const char *lpid = getenv("LISTEN_PID"), *lfds = getenv("LISTEN_FDS");
+	unsigned long pid, n = 0;
+
+	s->pass_fds = o->preserve_fds;
+	if (lpid && lfds && util_parse_uint(lpid, INT32_MAX, &pid) == 0 &&
+	    pid == (unsigned long)getpid() && util_parse_uint(lfds, 1024, &n) == 0 && n > 0) {
+		_cleanup_free_ char *kv = xasprintf("LISTEN_FDS=%lu", n);
+		const char *names = getenv("LISTEN_FDNAMES");
+
+		s->listen_fds = true;
+		(void)spec_env_set(&s->env, kv);
+		if (names) {
+			_cleanup_free_ char *nkv = xasprintf("LISTEN_FDNAMES=%s", names);
+			(void)spec_env_set(&s->env, nkv);
+		}
+		if (n > s->pass_fds)
+			s->pass_fds = n;
+	}
+	for (unsigned int fd = 3; fd < 3 + s->pass_fds; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return err_setx(EBADF, "%s %u: fd %u is not open; open fds 3 to %u first",
+					s->listen_fds ? "LISTEN_FDS" : "--preserve-fds",
+					s->pass_fds, fd, 2 + s->pass_fds);
+	return 0;
+}
+
 int spec_from_opts(const struct opts *o, struct spec *ret)
 {
 	struct spec s = {0};
 	char id[32];
 	int r;
 
+	/* First, while roost has opened nothing that could sit on fd 3 and up. */
+	r = spec_pass_fds(o, &s);
+	if (r < 0)
+		goto fail;
 	if (o->name)
 		s.id = xstrdup(o->name);
 	else {
@@ -211,7 +288,8 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 	for (size_t i = 0; i < o->n_volumes; i++) {
 		struct volume *v = &s.volumes[s.n_volumes];
 
-		r = check_dir("volume source", o->volumes[i].src, &v->src);
+		v->fd = -1;
+		r = open_source(o->volumes[i].src, &v->src, &v->fd);
 		if (r < 0)
 			goto fail;
 		v->dst = xstrdup(o->volumes[i].dst);
@@ -315,6 +393,7 @@ void mount_plan_add(struct mount_plan *p, enum mount_kind kind, const char *src,
 		.src = src ? xstrdup(src) : NULL,
 		.dst = xstrdup(dst),
 		.data = data ? xstrdup(data) : NULL,
+		.src_fd = -1,
 	};
 }
 
@@ -342,6 +421,8 @@ void spec_free(struct spec *s)
 	free(s->user);
 	free(s->hostname);
 	for (size_t i = 0; i < s->n_volumes; i++) {
+		if (s->volumes[i].fd >= 0)
+			close(s->volumes[i].fd);
 		free(s->volumes[i].src);
 		free(s->volumes[i].dst);
 	}

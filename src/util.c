@@ -7,7 +7,11 @@
 #include <stdarg.h>
 #include <string.h>
 #include <signal.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -182,6 +186,28 @@ void util_close_all_except(const int *keep, size_t n)
 	}
 }
 
+/* Mark every fd from first up close-on-exec (Linux 5.11's close_range, else one by one). */
+int util_cloexec_from(int first)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+
+	if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return -errno;
+	for (struct dirent *de; (de = readdir(d));) {
+		int fd = atoi(de->d_name), fl;
+
+		if (de->d_name[0] == '.' || fd < first || fd == dirfd(d))
+			continue;
+		fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 /* Parse a decimal number in 0..max with nothing around it. */
 int util_parse_uint(const char *s, unsigned long max, unsigned long *ret)
 {
@@ -286,6 +312,24 @@ void util_helper_start(pid_t roost)
 	(void)signal(SIGQUIT, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/*
+ * In a helper that holds CAP_SYS_ADMIN in its user namespace: a mount
+ * namespace of its own whose root (and cwd) is an empty, read-only tmpfs,
+ * so the host's tree is out of its reach and out of reach through it.
+ */
+int util_helper_empty_root(void)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") <
+		    0 ||
+	    chdir("/tmp") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0 ||
+	    mount(NULL, "/", NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return -errno;
+	return 0;
 }
 
 /*

@@ -43,7 +43,7 @@ _roost() {
 			COMPREPLY=($(compgen -W "-v --volume --tmpfs -e --env --env-file -w --workdir
 				-u --user --hostname --name -t --tty -i --interactive --rm --init
 				--read-only --userns -p --publish --network --cap-add --cap-drop
-				--security-opt --privileged --pid --ipc -h --help" -- "$cur"))
+				--security-opt --privileged --pid --ipc --preserve-fds -h --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -d -- "$cur"))
 		fi ;;

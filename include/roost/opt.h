@@ -17,6 +17,7 @@ struct volume {
 	char *dst;
 	bool ro;
 	bool file; /* the source is a file (set by spec.c) */
+	int fd; /* spec.c: O_PATH of the source as checked, mounted from (never the path again) */
 };
 
 struct opts {
@@ -44,6 +45,7 @@ struct opts {
 	struct net_config net;
 	bool tty, interactive, rm, init, read_only;
 	bool help, version;
+	unsigned int preserve_fds; /* --preserve-fds N: fds 3..3+N-1 go to the command */
 
 	/* Confinement (caps.c, profile.c, filter.c). */
 	char **cap_add; /* names as given, or "ALL" */

@@ -38,6 +38,7 @@ struct mount_op {
 	char *src;
 	char *dst;
 	char *data;
+	int src_fd; /* MK_BIND: the source as checked (O_PATH, not owned), or -1: use src */
 };
 
 struct mount_plan {
@@ -69,7 +70,9 @@ struct spec {
 	uint64_t caps; /* the command's capabilities (as root) and bounding set */
 	bool seccomp_off; /* no filter: seccomp=unconfined, or --privileged */
 	char *seccomp_file; /* a JSON profile, or NULL for roost's default policy */
-	bool no_new_privs;
+	bool no_new_privs; /* only when asked: --security-opt no-new-privileges */
+	unsigned int pass_fds; /* fds 3..3+pass_fds-1 reach the command; every other is closed */
+	bool listen_fds; /* socket activation: LISTEN_PID is set to the command's pid inside */
 	bool privileged, pid_host, ipc_host;
 };
 

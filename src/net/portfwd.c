@@ -677,11 +677,19 @@ static _Noreturn void relay_main(struct port_fwd *v, size_t n, int userns_fd, in
 		}
 	}
 
-	/* From here on every new socket is made inside the container. */
+	/*
+	 * From here on every new socket is made inside the container. We join
+	 * its user namespace, so nothing of the host may stay reachable through
+	 * our /proc entries (--pid=host shows them): not dumpable, and a root
+	 * and cwd of our own, an empty read-only tmpfs.
+	 */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (setns(userns_fd, CLONE_NEWUSER) < 0 || setns(netns_fd, CLONE_NEWNET) < 0)
 		_exit(1);
 	close(userns_fd);
 	close(netns_fd);
+	if (util_helper_empty_root() < 0)
+		_exit(1);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL); /* joining a user namespace cleared it */
 	if (getppid() != roost)
 		_exit(0);

@@ -480,6 +480,8 @@ static _Noreturn void usernet_main(const struct net_config *n, int tap_fd, int c
 	if (r < 0)
 		log_debug("network process: no private root (%s); seccomp still applies",
 			  strerror(-r));
+	/* Our host sockets stay out of reach of /proc/PID/fd (--pid=host shows us). */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* A new user namespace counts as a change of credentials: arm the signal again. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != roost)

@@ -82,7 +82,9 @@ status=/proc/$npid/status
 match "the network process is confined (no_new_privs, seccomp) before the command runs" "$(grep -E '^(NoNewPrivs|Seccomp):' "$status" | tr -s '\t ' ' ' | tr '\n' ' ')" "NoNewPrivs: 1 Seccomp: 2"
 expect "the network process lives in its own user namespace" \
 	"$([ "$(readlink /proc/$npid/ns/user)" != "$(readlink /proc/self/ns/user)" ] && echo yes)" yes
-expect "the network process sees no home directory" "$(ls /proc/$npid/root/ 2>&1 | tr '\n' ' ')" "etc "
+# Not dumpable: even the user who started it cannot open its root or its host sockets.
+match "the network process's root and fds are out of the user's reach (not dumpable)" \
+	"$(ls /proc/$npid/root/ 2>&1; ls -l /proc/$npid/fd/ 2>&1 | grep -c socket)" "Permission denied"
 fds0=$(ls /proc/$npid/fd | wc -l)
 rss0=$(awk '/^VmRSS/ {print $2}' "$status")
 echo go > "$T/go"

@@ -42,7 +42,7 @@ int main(void)
 	FILE *f;
 	int fd;
 
-	plan(44);
+	plan(46);
 
 	/* Environment */
 	setenv("ROOST_TEST_FROM_HOST", "hostval", 1);
@@ -110,8 +110,8 @@ int main(void)
 	/* Confinement */
 	o = (struct opts){0};
 	is_int(spec_from_opts(&o, &s), 0, "defaults");
-	ok(s.caps == CAPS_DEFAULT && !s.seccomp_off && !s.seccomp_file && s.no_new_privs,
-	   "defaults: Docker's capabilities, the default filter, no_new_privs");
+	ok(s.caps == CAPS_DEFAULT && !s.seccomp_off && !s.seccomp_file && !s.no_new_privs,
+	   "defaults: Docker's capabilities, the default filter, no no_new_privs");
 	spec_free(&s);
 	o.privileged = true;
 	o.pid_host = o.ipc_host = true;
@@ -134,7 +134,11 @@ int main(void)
 	ok(s.seccomp_off && s.no_new_privs, "no filter, no_new_privs");
 	spec_free(&s);
 	o = (struct opts){.nnp_set = true, .nnp = false};
-	is_int(spec_from_opts(&o, &s), -EINVAL, "no-new-privileges=false with a filter");
+	is_int(spec_from_opts(&o, &s), 0, "no-new-privileges=false with a filter");
+	ok(!s.seccomp_off && !s.no_new_privs, "a filter without no_new_privs");
+	spec_free(&s);
+	o = (struct opts){.preserve_fds = 1000};
+	is_int(spec_from_opts(&o, &s), -EBADF, "--preserve-fds of fds that are not open");
 	o = (struct opts){.seccomp = "/nonexistent/profile.json"};
 	is_int(spec_from_opts(&o, &s), -ENOENT, "a missing seccomp profile");
 
