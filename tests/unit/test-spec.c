@@ -76,7 +76,7 @@ int main(void)
 	ok(mkdtemp(dir) != NULL, "temp rootfs");
 	o.rootfs = dir;
 	o.read_only = true;
-	o.volumes = (struct volume[]){{dir, "/data", true, false}};
+	o.volumes = (struct volume[]){{dir, "/data", true, false, -1}};
 	o.n_volumes = 1;
 	is_int(spec_from_opts(&o, &s) || rootfs_plan(&s, NULL), 0, "spec from a directory");
 	is_str(s.argv.v[0], "/bin/sh", "default command");
