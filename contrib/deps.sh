@@ -10,7 +10,7 @@ build="meson ninja-build pkg-config gcc libc6-dev libseccomp-dev libcap-dev libs
        libglib2.0-dev libmnl-dev libjson-c-dev libarchive-dev libssl-dev
        libcurl4-openssl-dev"
 run="uidmap fuse-overlayfs"
-test="busybox-static bsdutils procps util-linux coreutils passwd python3 iproute2 dnsmasq-base zstd openssl curl docker-registry"
+test="busybox-static bsdutils procps util-linux coreutils passwd python3 iproute2 dnsmasq-base zstd openssl curl docker-registry musl-tools golang-go default-jre-headless nodejs"
 bench="hyperfine crun bubblewrap runc podman"
 
 want="$build $run"

@@ -118,6 +118,21 @@ static const struct {
 	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
+/*
+ * An argument's value is a uint64 in Docker's profile (a negative one is
+ * refused there): json-c would turn -100 (AT_FDCWD) into 0, a rule on fd 0.
+ * Write such a value as its unsigned 64-bit form (4294967196 for a 32-bit
+ * -100, 18446744073709551516 for a 64-bit one).
+ */
+static int want_uint(const struct jctx *j, json_object *v, const char *path)
+{
+	if (want(j, v, json_type_int, path) < 0)
+		return -EINVAL;
+	if (json_object_get_int64(v) < 0)
+		return jerr(j, path, "negative: want 0 to 18446744073709551615");
+	return 0;
+}
+
 static int parse_arg(const struct jctx *j, json_object *o, const char *path,
 		     struct scmp_arg_cmp *ret)
 {
@@ -138,11 +153,10 @@ static int parse_arg(const struct jctx *j, json_object *o, const char *path,
 	snprintf(sub, sizeof(sub), "%s.value", path);
 	if (!json_object_object_get_ex(o, "value", &val))
 		return jerr(j, sub, "missing");
-	if (want(j, val, json_type_int, sub) < 0)
+	if (want_uint(j, val, sub) < 0)
 		return -EINVAL;
 	snprintf(sub, sizeof(sub), "%s.valueTwo", path);
-	if (json_object_object_get_ex(o, "valueTwo", &val2) &&
-	    want(j, val2, json_type_int, sub) < 0)
+	if (json_object_object_get_ex(o, "valueTwo", &val2) && want_uint(j, val2, sub) < 0)
 		return -EINVAL;
 	snprintf(sub, sizeof(sub), "%s.op", path);
 	if (!json_object_object_get_ex(o, "op", &op))

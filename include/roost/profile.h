@@ -20,6 +20,11 @@ struct profile_rule {
 	int src; /* index in the JSON "syscalls" array, -1 for the default table */
 };
 
+/* Syscall numbers first to last (native ABI), answered ENOSYS before any rule. */
+struct profile_range {
+	uint32_t first, last;
+};
+
 struct profile {
 	uint32_t default_action;
 	uint32_t bad_arch_action;
@@ -29,6 +34,8 @@ struct profile {
 	struct profile_rule *rules;
 	size_t n_rules;
 	struct strv unknown; /* syscall names libseccomp does not know, skipped */
+	struct profile_range enosys[8]; /* calls newer than the policy (profile_default) */
+	size_t n_enosys;
 };
 
 int profile_default(uint64_t caps, unsigned int flags, struct profile *ret);

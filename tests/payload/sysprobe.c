@@ -6,6 +6,7 @@
  *                               refuses (the table below mirrors src/profile.c)
  *                               and print each whose errno is not the policy's;
  *                               "denied: N calls refused as expected" when all are
+ *   sysprobe report [pid-host]  the same calls, one line each: "NAME WANT GOT"
  *   sysprobe allowed            call a few that must work; print those that fail
  *   sysprobe call NAME...       call NAME (from either table): "NAME=ok" or
  *                               "NAME=ERRNO", one line each
@@ -59,7 +60,10 @@ struct call {
 static struct timex tx; /* modes 0: a read-only query */
 static char empty[] = "";
 
-/* Mirrors deny_table in src/profile.c (x86_64 numbers). */
+/*
+ * Mirrors policy_table in src/profile.c (x86_64 numbers): the calls it
+ * refuses, or lifts only for capabilities the default set lacks.
+ */
 static struct call denied[] = {
 	{"kexec_load", SYS_kexec_load, {0, 0, 0, 0xffff0000L}, EPERM, 0},
 	{"kexec_file_load", SYS_kexec_file_load, {-1, -1, 0, 0, 0}, EPERM, 0},
@@ -81,8 +85,6 @@ static struct call denied[] = {
 	{"swapoff", SYS_swapoff, {0}, EPERM, 0},
 	{"sysfs", SYS_sysfs, {3}, EPERM, 0},
 	{"_sysctl", SYS__sysctl, {0}, EPERM, 0},
-	{"adjtimex", SYS_adjtimex, {(long)&tx}, EPERM, 0},
-	{"clock_adjtime", SYS_clock_adjtime, {CLOCK_REALTIME, (long)&tx}, EPERM, 0},
 	{"clock_settime", SYS_clock_settime, {CLOCK_REALTIME, 0}, EPERM, 0},
 	{"settimeofday", SYS_settimeofday, {0, 0}, EPERM, 0},
 	{"acct", SYS_acct, {0}, EPERM, 0},
@@ -118,7 +120,22 @@ static struct call denied[] = {
 	{"ptrace", SYS_ptrace, {-1, 0, 0, 0}, EPERM, PID_HOST},
 	{"process_vm_readv", SYS_process_vm_readv, {0, 0, 0, 0, 0, 0}, EPERM, PID_HOST},
 	{"process_vm_writev", SYS_process_vm_writev, {0, 0, 0, 0, 0, 0}, EPERM, PID_HOST},
-	{"pidfd_getfd", 438, {-1, 0, 0}, EPERM, PID_HOST},
+	{"pidfd_getfd", 438, {-1, 0, 0}, EPERM, 0},
+	{"process_madvise", 440, {-1, 0, 0, 0, 0}, EPERM, 0},
+	{"setns", SYS_setns, {-1, 0}, EPERM, 0},
+	{"personality(0xfffc0000)", SYS_personality, {0xfffc0000L}, EPERM, 0},
+	{"socket(AF_VSOCK)", SYS_socket, {40 /* AF_VSOCK */, SOCK_STREAM, 0}, EAFNOSUPPORT, 0},
+	{"socket(AF_ALG)", SYS_socket, {AF_ALG, SOCK_SEQPACKET, 0}, EAFNOSUPPORT, 0},
+	{"socket(AF_CAN)", SYS_socket, {AF_CAN, SOCK_RAW, 1}, EAFNOSUPPORT, 0},
+	{"socket(AF_XDP)", SYS_socket, {AF_XDP, SOCK_RAW, 0}, EAFNOSUPPORT, 0},
+	{"socketpair(AF_ALG)", SYS_socketpair, {AF_ALG, SOCK_SEQPACKET, 0, 0}, EAFNOSUPPORT, 0},
+	/* Newer than libseccomp 2.5.4's table (x86_64 numbers): ENOSYS, so callers fall back. */
+	{"lsm_list_modules", 461, {0, 0, 0}, ENOSYS, 0},
+	{"mseal", 462, {0, 0, 0}, ENOSYS, 0},
+	{"open_tree_attr", 467, {-1, (long)empty, 0, 0, 0}, ENOSYS, 0},
+	{"file_getattr", 468, {-1, (long)empty, 0, 0, 0}, ENOSYS, 0},
+	{"file_setattr", 469, {-1, (long)empty, 0, 0, 0}, ENOSYS, 0},
+	{"listns", 470, {0, 0, 0, 0}, ENOSYS, 0},
 	{"personality(READ_IMPLIES_EXEC)", SYS_personality, {READ_IMPLIES_EXEC}, EPERM, 0},
 	{"personality(ADDR_NO_RANDOMIZE)", SYS_personality, {ADDR_NO_RANDOMIZE}, EPERM, 0},
 	{"personality(0x80000000)", SYS_personality, {0x80000000L}, EPERM, 0},
@@ -159,6 +176,21 @@ static struct call allowed[] = {
 	{"clock_gettime", SYS_clock_gettime, {CLOCK_REALTIME, 0}, 0, 0}, /* ts at run time */
 	{"prctl(GET_NO_NEW_PRIVS)", SYS_prctl, {PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0}, 0, 0},
 	{"pipe2", SYS_pipe2, {0, O_CLOEXEC}, 0, 0}, /* fds at run time */
+	{"socket(AF_PACKET)", SYS_socket, {AF_PACKET, SOCK_DGRAM, 0}, 0, 0},
+	{"socketpair(AF_UNIX)", SYS_socketpair, {AF_UNIX, SOCK_STREAM, 0, 0}, 0, 0},
+	{"adjtimex(read)", SYS_adjtimex, {(long)&tx}, 0, 0},
+	{"clock_adjtime(read)", SYS_clock_adjtime, {CLOCK_REALTIME, (long)&tx}, 0, 0},
+	{"chroot", SYS_chroot, {(long)"/"}, 0, 0},
+	/* What roost itself calls after loading the filter (issue 10, item 11). */
+	{"setsid", SYS_setsid, {0}, 0, 0},
+	{"setresgid(-1)", SYS_setresgid, {-1, -1, -1}, 0, 0},
+	{"setresuid(-1)", SYS_setresuid, {-1, -1, -1}, 0, 0},
+	{"prctl(PDEATHSIG)", SYS_prctl, {PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0}, 0, 0},
+	{"prctl(KEEPCAPS)", SYS_prctl, {PR_SET_KEEPCAPS, 0, 0, 0, 0}, 0, 0},
+	{"close_range", 436, {1000, 1010, 0}, 0, 0},
+	{"dup3", SYS_dup3, {0, 100, O_CLOEXEC}, 0, 0},
+	{"chdir", SYS_chdir, {(long)"/"}, 0, 0},
+	{"openat", SYS_openat, {AT_FDCWD, (long)"/", O_RDONLY | O_DIRECTORY}, 0, 0},
 };
 
 static const char *errname(int e)
@@ -230,6 +262,8 @@ static void fill_runtime_args(void)
 			allowed[i].a[1] = (long)&ts;
 		if (allowed[i].nr == SYS_pipe2)
 			allowed[i].a[0] = (long)fds;
+		if (allowed[i].nr == SYS_socketpair)
+			allowed[i].a[3] = (long)fds;
 		if (allowed[i].nr == SYS_getrandom) {
 			allowed[i].a[0] = (long)rnd;
 			allowed[i].a[1] = sizeof(rnd);
@@ -262,6 +296,25 @@ static int cmd_denied(bool pid_host)
 	if (!bad)
 		printf("denied: %d calls refused as expected\n", n);
 	return bad ? 1 : 0;
+}
+
+/* "NAME WANT GOT" for every refused call: confine.sh compares it with seccomp=unconfined. */
+static int cmd_report(bool pid_host)
+{
+	bool priv = cap_eff() & ((1ULL << 22) | (1ULL << 26));
+
+	for (size_t i = 0; i < ARRAY_SIZE(denied); i++) {
+		struct call *c = &denied[i];
+		int e;
+
+		if ((c->flags & PID_HOST) && !pid_host)
+			continue;
+		if ((c->flags & NO_PRIV) && priv)
+			continue;
+		e = call_in_child(c);
+		printf("%s %s %s\n", c->name, errname(c->want), e < 0 ? "killed" : errname(e));
+	}
+	return 0;
 }
 
 static int cmd_allowed(void)
@@ -325,6 +378,8 @@ int main(int argc, char **argv)
 	fill_runtime_args();
 	if (!strcmp(argv[1], "denied"))
 		return cmd_denied(argc > 2 && !strcmp(argv[2], "pid-host"));
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc > 2 && !strcmp(argv[2], "pid-host"));
 	if (!strcmp(argv[1], "allowed"))
 		return cmd_allowed();
 	if (!strcmp(argv[1], "call"))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +41,7 @@ int main(void)
 	const struct profile_rule *r;
 	struct profile p;
 
-	plan(65);
+	plan(77);
 
 	/* Good profiles. */
 	is_int(parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
@@ -217,17 +218,71 @@ int main(void)
 
 	/* The default policy. */
 	is_int(profile_default(CAPS_DEFAULT, 0, &p), 0, "the default policy");
-	ok((r = rule_for(&p, "kexec_load")) && r->action == SCMP_ACT_ERRNO(EPERM) && r->n_args == 0,
-	   "kexec_load: EPERM");
+	is_int(p.default_action, SCMP_ACT_ERRNO(EPERM),
+	       "is an allow-list: what it does not name, EPERM");
+	ok((r = rule_for(&p, "read")) && r->action == SCMP_ACT_ALLOW && r->n_args == 0,
+	   "read: allowed");
+	ok(!rule_for(&p, "kexec_load") && !rule_for(&p, "keyctl"),
+	   "kexec_load, keyctl: the default");
 	ok((r = rule_for(&p, "clone3")) && r->action == SCMP_ACT_ERRNO(ENOSYS), "clone3: ENOSYS");
-	ok(rule_for(&p, "mount") && rule_for(&p, "unshare") && !rule_for(&p, "ptrace"),
-	   "mount and unshare refused, ptrace allowed in a pid namespace of its own");
+	ok((r = rule_for(&p, "clone")) && r->n_args == 1, "clone: only without namespace flags");
+	ok(!rule_for(&p, "mount") && rule_for(&p, "ptrace"),
+	   "mount refused, ptrace allowed in a pid namespace of its own");
+	ok(p.n_enosys >= 1 && p.enosys[p.n_enosys - 1].last == UINT32_MAX &&
+		   (int)p.enosys[p.n_enosys - 1].first >
+			   seccomp_syscall_resolve_name("futex_waitv"),
+	   "calls above the table's highest number: ENOSYS");
+	{
+		int uprobe = 336,
+		    hits = 0; /* x86_64's number: in the range libseccomp cannot name */
+
+		for (size_t i = 0; i < p.n_enosys; i++)
+			hits += p.enosys[i].first <= (uint32_t)uprobe &&
+				uprobe <= (int)p.enosys[i].last;
+		ok(seccomp_arch_native() != SCMP_ARCH_X86_64 || hits == 1,
+		   "numbers libseccomp cannot name below it (uprobe): ENOSYS");
+	}
 	profile_free(&p);
+	/* What roost calls between loading the filter and exec (issue 10, item 11). */
+	{
+		static const char *const own[] = {
+			"setgroups", "setresgid", "setresuid",	 "prctl",  "capget",
+			"capset",    "close",	  "close_range", "dup2",   "dup3",
+			"ioctl",     "setsid",	  "open",	 "openat", "chdir",
+			"execve",    "execveat",  "exit_group",	 "write",  "read"};
+		int bad = 0;
+
+		is_int(profile_default(0, PROFILE_PID_HOST, &p), 0, "no capabilities, --pid=host");
+		for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+			if (!(r = rule_for(&p, own[i])) || r->action != SCMP_ACT_ALLOW ||
+			    r->n_args) {
+				printf("# %s is not allowed whole\n", own[i]);
+				bad++;
+			}
+		is_int(bad, 0, "roost's own calls after the filter are allowed whole");
+		profile_free(&p);
+	}
 	is_int(profile_default(CAPS_DEFAULT | CAPS_BIT(CAP_SYS_ADMIN), PROFILE_PID_HOST, &p), 0,
 	       "the default policy with CAP_SYS_ADMIN and --pid=host");
-	ok(!rule_for(&p, "mount") && !rule_for(&p, "unshare") && rule_for(&p, "ptrace") &&
-		   rule_for(&p, "kexec_load"),
-	   "mount and unshare allowed, ptrace refused");
+	ok((r = rule_for(&p, "mount")) && r->action == SCMP_ACT_ALLOW && !rule_for(&p, "ptrace") &&
+		   (r = rule_for(&p, "clone")) && r->n_args == 0 &&
+		   rule_for(&p, "clone3")->action == SCMP_ACT_ALLOW,
+	   "mount, clone with namespaces and clone3 allowed, ptrace refused");
+	profile_free(&p);
+	/* Issue 11: a negative value would become 0, a rule on fd 0 instead of AT_FDCWD. */
+	is_int(one(", \"args\": [{\"index\": 0, \"value\": -100, \"op\": \"SCMP_CMP_EQ\"}]",
+		   CAPS_DEFAULT, &p),
+	       -EINVAL, "a negative value is refused");
+	ok(strstr(err_msg(), "syscalls[0].args[0].value: negative") != NULL, "naming its key");
+	is_int(one(", \"args\": [{\"index\": 0, \"value\": 1, \"valueTwo\": -1, \"op\": "
+		   "\"SCMP_CMP_MASKED_EQ\"}]",
+		   CAPS_DEFAULT, &p),
+	       -EINVAL, "a negative valueTwo too");
+	is_int(one(", \"args\": [{\"index\": 0, \"value\": 18446744073709551516, \"op\": "
+		   "\"SCMP_CMP_EQ\"}]",
+		   CAPS_DEFAULT, &p),
+	       0, "-100 written as an unsigned 64-bit value is taken");
+	ok((r = rule_for(&p, "mkdir")) && r->args[0].datum_a == (uint64_t)-100, "as it is");
 	profile_free(&p);
 	return tap_done();
 }
