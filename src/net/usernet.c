@@ -411,21 +411,29 @@ static int sandbox_fs(void)
 	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
 	if (util_write_file("/proc/self/uid_map", map) < 0)
 		return -EPERM;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0 ||
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	/*
+	 * resolv.conf is often a link into /run (systemd-resolved, NetworkManager),
+	 * sometimes into /tmp: its directory is found and held open before our
+	 * tmpfs covers /tmp, and bound from the fd (issue 11).
+	 */
+	char target[PATH_MAX], *slash, path[PATH_MAX + 8], fd_path[32];
+	_cleanup_close_ int dir_fd = -1;
+	if (realpath("/etc/resolv.conf", target) && strncmp(target, "/etc/", 5) &&
+	    (slash = strrchr(target, '/')) && slash != target) {
+		*slash = '\0';
+		dir_fd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0 ||
 	    mkdir("/tmp/etc", 0755) < 0 ||
 	    mount("/etc", "/tmp/etc", NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -errno;
-	/* resolv.conf is often a link into /run (systemd-resolved, NetworkManager). */
-	{
-		char target[PATH_MAX], *slash, path[PATH_MAX + 8];
-		if (realpath("/etc/resolv.conf", target) && strncmp(target, "/etc/", 5) &&
-		    (slash = strrchr(target, '/')) && slash != target) {
-			*slash = '\0';
-			snprintf(path, sizeof(path), "/tmp%s", target);
-			if (util_mkdir_p(path, 0755) == 0)
-				(void)mount(target, path, NULL, MS_BIND | MS_REC, NULL);
-		}
+	if (dir_fd >= 0) {
+		snprintf(path, sizeof(path), "/tmp%s", target);
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", dir_fd);
+		if (util_mkdir_p(path, 0755) == 0)
+			(void)mount(fd_path, path, NULL, MS_BIND | MS_REC, NULL);
 	}
 	if (rootfs_make_readonly("/tmp/etc", "/etc", true) < 0 ||
 	    mount(NULL, "/tmp", NULL,
