@@ -33,6 +33,7 @@
 #include "roost/net.h"
 #include "roost/overlay.h"
 #include "roost/subid.h"
+#include "roost/usernet.h"
 #include "roost/userns.h"
 #include "roost/util.h"
 
@@ -763,6 +764,31 @@ static void check_ping(const struct doctor_ctx *ctx, struct doctor_result *ret)
 	    ctx->live ? ", ICMP socket opened" : "");
 }
 
+/* libslirp as the network process will load it; its version decides the fragment guard. */
+static void check_libslirp(const struct doctor_ctx *ctx, struct doctor_result *ret)
+{
+	const char *v;
+
+	if (!ctx->live) {
+		set(ret, DOCTOR_SKIP, IMPACT_NONE, NULL, "", "not loaded without live probes");
+		return;
+	}
+	v = usernet_slirp_version();
+	if (!v)
+		set(ret, DOCTOR_FAIL, IMPACT_DEGRADED, "sudo apt-get install libslirp0",
+		    "containers run only with --network=none or --network=host",
+		    "no libslirp.so.0");
+	else if (!usernet_slirp_reassembly_ok(v))
+		set(ret, DOCTOR_WARN, IMPACT_NONE,
+		    "upgrade libslirp0 to 4.8.0 or later when your distribution ships it",
+		    "IPv4 fragments from containers are dropped: libslirp before 4.8.0 "
+		    "mishandles them; unfragmented traffic is unaffected",
+		    "libslirp %s", v);
+	else
+		set(ret, DOCTOR_OK, IMPACT_NONE, NULL, "user-mode networking, IPv4 fragments too",
+		    "libslirp %s", v);
+}
+
 static void check_ports(const struct doctor_ctx *ctx, struct doctor_result *ret)
 {
 	_cleanup_free_ char *fix = NULL;
@@ -894,6 +920,7 @@ const struct doctor_check doctor_checks[] = {
 	{"tun", "/dev/net/tun", check_tun},
 	{"storage_fs", "storage filesystem", check_storage_fs},
 	{"tmpfs_xattr", "tmpfs user xattrs", check_tmpfs_xattr},
+	{"libslirp", "libslirp (user-mode networking)", check_libslirp},
 	{"ping", "ping", check_ping},
 	{"ports", "low ports", check_ports},
 	{"cgroup", "cgroup delegation", check_cgroup},

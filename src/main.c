@@ -489,7 +489,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		printf("roost %s\n", ROOST_VERSION);
+		/* libslirp is loaded here only: every other run leaves it to the network process. */
+		const char *slirp = usernet_slirp_version();
+
+		printf("roost %s\nlibslirp %s\n", ROOST_VERSION,
+		       slirp ? slirp : "not found (package libslirp0)");
 		return 0;
 	}
 	err_setx(EINVAL, "unknown command '%s'; see 'roost --help'", argv[1]);

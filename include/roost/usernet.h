@@ -5,6 +5,7 @@
 #ifndef ROOST_USERNET_H
 #define ROOST_USERNET_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "roost/net.h"
@@ -18,5 +19,7 @@ struct usernet {
 int usernet_start(const struct net_config *n, int tap_fd, const char *ping_warning,
 		  struct usernet *ret);
 int usernet_stop(struct usernet *u);
+const char *usernet_slirp_version(void);
+bool usernet_slirp_reassembly_ok(const char *version);
 
 #endif

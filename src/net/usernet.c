@@ -21,6 +21,14 @@
  * (found by roost at start), the line that says so is printed the first
  * time the container pings beyond the gateway: not on every run of every
  * user who never pings.
+ * libslirp before 4.8.0 corrupts its IPv4 reassembly queue (fixed upstream
+ * by "ip: Enforce strict aliasing"): one fragment of 66 bytes kills 4.7.0
+ * with SIGBUS, and a process that holds the user's sockets on the host must
+ * not run on corrupted pointers (issue 10). With such a libslirp, found at
+ * run time from the library that was loaded, IPv4 fragments are dropped
+ * before slirp_input(), with one line the first time. IPv6 needs nothing:
+ * libslirp's ip6_input() drops every next header but TCP, UDP and ICMPv6,
+ * a fragment header included.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -31,6 +39,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <slirp/libslirp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -59,6 +68,7 @@ static struct {
 	void (*pollfds_fill)(Slirp *, uint32_t *, SlirpAddPollCb, void *);
 	void (*pollfds_poll)(Slirp *, int, SlirpGetREventsCb, void *);
 	void (*handle_timer)(Slirp *, SlirpTimerId, void *);
+	const char *(*version)(void);
 } lib;
 
 static int load_slirp(void)
@@ -72,9 +82,40 @@ static int load_slirp(void)
 	*(void **)&lib.pollfds_fill = dlsym(h, "slirp_pollfds_fill");
 	*(void **)&lib.pollfds_poll = dlsym(h, "slirp_pollfds_poll");
 	*(void **)&lib.handle_timer = dlsym(h, "slirp_handle_timer");
+	*(void **)&lib.version = dlsym(h, "slirp_version_string");
 	if (!lib.new || !lib.input || !lib.pollfds_fill || !lib.pollfds_poll || !lib.handle_timer)
 		return -ENOSYS;
 	return 0;
+}
+
+/*
+ * The version of libslirp.so.0 as this process loads it ("4.7.0"), for
+ * roost --version and roost doctor; NULL when it cannot be loaded. The
+ * library stays loaded: the string is its own.
+ */
+const char *usernet_slirp_version(void)
+{
+	void *h = dlopen("libslirp.so.0", RTLD_LAZY | RTLD_LOCAL);
+	const char *(*version)(void);
+
+	if (!h)
+		return NULL;
+	*(void **)&version = dlsym(h, "slirp_version_string");
+	return version ? version() : NULL;
+}
+
+/*
+ * Does libslirp of this version ("MAJOR.MINOR.MICRO") reassemble IPv4
+ * fragments safely, as 4.8.0 and later do? NULL or a version we cannot
+ * read: no.
+ */
+bool usernet_slirp_reassembly_ok(const char *version)
+{
+	unsigned int v[3] = {0, 0, 0};
+
+	if (!version || sscanf(version, "%u.%u.%u", &v[0], &v[1], &v[2]) < 2)
+		return false;
+	return v[0] > 4 || (v[0] == 4 && v[1] >= 8);
 }
 
 #define TAP_FD 3
@@ -276,9 +317,25 @@ static bool is_outbound_ping(const struct net_config *n, const uint8_t *f, ssize
 	return (dst & mask) != n->network.s_addr;
 }
 
+/*
+ * An IPv4 fragment, as libslirp's ip_input() tells one: any bit of the
+ * offset field but DF (more fragments, an offset). libslirp reads the
+ * ethertype at bytes 12-13 only and drops 802.1Q-tagged frames, so tagged
+ * fragments never reach its reassembly; frames shorter than an IP header
+ * neither.
+ */
+static bool is_ipv4_fragment(const uint8_t *f, ssize_t len)
+{
+	return len >= 14 + 20 && f[12] == 0x08 && f[13] == 0x00 &&
+	       ((f[14 + 6] & 0xbf) | f[14 + 7]) != 0;
+}
+
 static _Noreturn void run_loop(const struct net_config *n, const char *ping_warning)
 {
 	static uint8_t frame[FRAME_MAX];
+	const char *version = lib.version ? lib.version() : "(unknown version)";
+	bool drop_fragments = !usernet_slirp_reassembly_ok(lib.version ? version : NULL);
+	unsigned long n_dropped = 0;
 	struct loop l = {0};
 
 	l.slirp = make_slirp(n, &l);
@@ -300,8 +357,12 @@ static _Noreturn void run_loop(const struct net_config *n, const char *ping_warn
 		r = poll(l.pfd, l.n, timeout == UINT32_MAX ? -1 : (int)timeout);
 		if (r < 0 && errno != EINTR)
 			_exit(1);
-		if (l.pfd[1].revents)
-			_exit(0); /* roost closed the control pipe: the container is gone */
+		if (l.pfd[1].revents) {
+			/* roost closed the control pipe: the container is gone */
+			if (n_dropped)
+				log_debug("network process: dropped %lu IPv4 fragments", n_dropped);
+			_exit(0);
+		}
 		lib.pollfds_poll(l.slirp, r < 0, cb_get_revents, &l);
 		if (l.pfd[0].revents & POLLIN) {
 			for (int i = 0; i < FRAMES_PER_WAKEUP; i++) {
@@ -311,6 +372,14 @@ static _Noreturn void run_loop(const struct net_config *n, const char *ping_warn
 				if (ping_warning && is_outbound_ping(n, frame, len)) {
 					log_warn("%s", ping_warning);
 					ping_warning = NULL;
+				}
+				if (drop_fragments && is_ipv4_fragment(frame, len)) {
+					if (n_dropped++ == 0)
+						log_warn("dropping IPv4 fragments: libslirp %s "
+							 "mishandles "
+							 "them (fixed in 4.8.0)",
+							 version);
+					continue;
 				}
 				lib.input(l.slirp, frame, len);
 			}
@@ -342,21 +411,29 @@ static int sandbox_fs(void)
 	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
 	if (util_write_file("/proc/self/uid_map", map) < 0)
 		return -EPERM;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0 ||
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	/*
+	 * resolv.conf is often a link into /run (systemd-resolved, NetworkManager),
+	 * sometimes into /tmp: its directory is found and held open before our
+	 * tmpfs covers /tmp, and bound from the fd (issue 11).
+	 */
+	char target[PATH_MAX], *slash, path[PATH_MAX + 8], fd_path[32];
+	_cleanup_close_ int dir_fd = -1;
+	if (realpath("/etc/resolv.conf", target) && strncmp(target, "/etc/", 5) &&
+	    (slash = strrchr(target, '/')) && slash != target) {
+		*slash = '\0';
+		dir_fd = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0 ||
 	    mkdir("/tmp/etc", 0755) < 0 ||
 	    mount("/etc", "/tmp/etc", NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -errno;
-	/* resolv.conf is often a link into /run (systemd-resolved, NetworkManager). */
-	{
-		char target[PATH_MAX], *slash, path[PATH_MAX + 8];
-		if (realpath("/etc/resolv.conf", target) && strncmp(target, "/etc/", 5) &&
-		    (slash = strrchr(target, '/')) && slash != target) {
-			*slash = '\0';
-			snprintf(path, sizeof(path), "/tmp%s", target);
-			if (util_mkdir_p(path, 0755) == 0)
-				(void)mount(target, path, NULL, MS_BIND | MS_REC, NULL);
-		}
+	if (dir_fd >= 0) {
+		snprintf(path, sizeof(path), "/tmp%s", target);
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", dir_fd);
+		if (util_mkdir_p(path, 0755) == 0)
+			(void)mount(fd_path, path, NULL, MS_BIND | MS_REC, NULL);
 	}
 	if (rootfs_make_readonly("/tmp/etc", "/etc", true) < 0 ||
 	    mount(NULL, "/tmp", NULL,

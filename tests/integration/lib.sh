@@ -136,6 +136,7 @@ make_rootfs() { # make_rootfs DIR
 	[ -n "${PROBE:-}" ] && cp "$PROBE" "$1/bin/probe"
 	[ -n "${SYSPROBE:-}" ] && cp "$SYSPROBE" "$1/bin/sysprobe"
 	[ -n "${ESCAPE:-}" ] && cp "$ESCAPE" "$1/bin/escape"
+	[ -n "${NETPROBE:-}" ] && cp "$NETPROBE" "$1/bin/netprobe"
 	return 0
 }
 [ -x "${BUSYBOX:-/bin/busybox}" ] || skip_all "no /bin/busybox (package busybox-static)"
