@@ -5,10 +5,11 @@
 # As root (as CI runs it): installs the packages, makes (or reuses) the
 # unprivileged user $ROOST_TEST_USER (default roosttest) with subordinate id
 # ranges, opens /dev/fuse and /dev/net/tun to 0666 as distributions ship
-# them, copies the tree to that user's home and runs the unit and
-# integration suites there as that user; then runs the few tests that need
-# root for their set-up (they drop to unprivileged users for every roost run).
-# As a normal user: builds and runs the unit and integration suites.
+# them, copies the tree to that user's home and runs the unit, integration
+# and fuzz (the corpus replayed) suites there as that user; then runs the few
+# tests that need root for their set-up (they drop to unprivileged users for
+# every roost run). As a normal user: builds and runs the same three suites.
+# The count: skips apart from passes, each skip's and failure's reason listed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 user=${ROOST_TEST_USER:-roosttest}
@@ -75,7 +76,7 @@ run_suites() { # in a tree the current user owns
 	cd "$1"
 	[ -f build/build.ninja ] || meson setup build >/dev/null
 	ninja -C build >/dev/null
-	meson test -C build --suite unit --suite integration --print-errorlogs --logbase user || true
+	meson test -C build --suite unit --suite integration --suite fuzz --print-errorlogs --logbase user || true
 }
 
 if [ "${1:-}" = --suites ]; then # the unprivileged half of a root run
