@@ -4,7 +4,9 @@
 # Installs what is missing (as root), builds roost, and runs a one-line demo
 # on the embedded default (the host system, read-only): who you are inside
 # and the id map. Run as your own user after the install, or it runs the
-# demo as $ROOST_DEMO_USER (default: the user who ran sudo).
+# demo as $ROOST_DEMO_USER (default: the user who ran sudo, else root). The
+# README types it as $([ "$(id -u)" = 0 ] || echo sudo) contrib/setup.sh: with
+# sudo for a user, without for root, whose fresh machine may have no sudo.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -27,8 +29,9 @@ demo='echo "inside: $(id)"; echo "uid map:"; cat /proc/self/uid_map'
 if [ "$(id -u)" = 0 ]; then
 	user=${ROOST_DEMO_USER:-${SUDO_USER:-}}
 	if [ -z "$user" ] || [ "$user" = root ]; then
-		echo "roost: built; run the demo as your own user: build/roost run -- sh -c '$demo'"
-		exit 0
+		# Root without sudo (a fresh machine): the demo as root; a user of one's own is better.
+		echo "roost: running the demo as root; as your own user: build/roost run -- sh -c '$demo'"
+		exec "$top/build/roost" run --rm -- sh -c "$demo"
 	fi
 	exec runuser -u "$user" -- "$top/build/roost" run --rm -- sh -c "$demo"
 fi

@@ -235,7 +235,9 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 
 	optind = 0; /* full reset: tests call us more than once */
 	opterr = 0;
+	const char *last_arg = NULL; /* "-e --": that "--" is -e's value, not the end */
 	while ((c = getopt_long(argc, argv, "+:v:e:w:u:p:tih", longopts, NULL)) != -1) {
+		last_arg = optarg;
 		switch (c) {
 		case 'v': {
 			struct volume v;
@@ -381,7 +383,8 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 	}
 
 	/* getopt has eaten a "--" that ends the options: then there is no ROOTFS. */
-	bool dashdash = optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--");
+	bool dashdash = optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--") &&
+			argv[optind - 1] != last_arg;
 	if (!dashdash && optind < argc) {
 		o.rootfs = argv[optind++];
 		if (optind < argc && !strcmp(argv[optind], "--"))

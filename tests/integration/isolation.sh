@@ -3,6 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 require userns
 plan 12
+host_name=$(cat /proc/sys/kernel/hostname) host_uts=$(readlink /proc/self/ns/uts)
 
 expect "the command is pid 1" "$("$ROOST" run --rm "$ROOTFS" sh -c 'echo $$')" 1
 out=$("$ROOST" run --rm "$ROOTFS" sh -c 'ls /proc | grep -c "^[0-9]"')
@@ -12,7 +13,12 @@ bad=$(printf '%s\n' "$out" | grep -Ev '^/$|^/(proc|dev|sys)(/|$)|^/t$|^/etc/(hos
 expect "the container sees only its own mounts" "$bad" ""
 expect "the hostname defaults to the container's name" "$("$ROOST" run --rm --name hn "$ROOTFS" hostname)" hn
 expect "--hostname sets it" "$("$ROOST" run --rm --hostname box "$ROOTFS" hostname)" box
-expect "the host's hostname is untouched" "$(hostname)" "$(cat /proc/sys/kernel/hostname)"
+set -- $("$ROOST" run --rm --hostname box "$ROOTFS" sh -c 'readlink /proc/self/ns/uts; hostname') "" ""
+ctr_uts=$1 ctr_name=$2
+set --
+expect "--hostname is set in a uts namespace of the container's own; the host's hostname is untouched" \
+	"$([ -n "$ctr_uts" ] && [ "$ctr_uts" != "$host_uts" ] && echo own || echo "not own ('$ctr_uts')") $ctr_name $(cat /proc/sys/kernel/hostname)" \
+	"own box $host_name"
 expect "network none: only lo" "$("$ROOST" run --rm --network=none "$ROOTFS" ls /sys/class/net)" lo
 out=$("$ROOST" run --rm --network=none "$ROOTFS" sh -c 'cat /sys/class/net/lo/flags')
 expect "network none: lo is up" "$(( out & 1 ))" 1

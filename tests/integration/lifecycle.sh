@@ -2,7 +2,7 @@
 # --rm, names, ps, rm: nothing is left behind that was not asked for.
 . "$(dirname "$0")/lib.sh"
 require userns
-plan 11
+plan 12
 
 "$ROOST" run --rm "$ROOTFS" sh -c 'mkdir -p /srv/x; chown -R 1000 /srv; echo x > /srv/x/f; chown 1000 /srv/x/f'
 expect "--rm leaves no container directory" "$(ls -A "$XDG_DATA_HOME/roost/containers")" ""
@@ -26,4 +26,6 @@ match "ps lists a running container with its pid" "$("$ROOST" ps)" "^busy +runni
 "$ROOST" rm -f busy >/dev/null
 wait "$pid" 2>/dev/null
 expect "rm -f stops and removes a running one" "$(ls -A "$XDG_DATA_HOME/roost/containers")" ""
+expect "an option whose value is '--' takes it, and the options go on to ROOTFS" \
+	"$("$ROOST" run --rm --hostname -- "$ROOTFS" hostname 2>&1)" "--"
 done_testing
