@@ -594,9 +594,9 @@ static void check_overlay(const struct doctor_ctx *ctx, struct doctor_result *re
 	}
 	if (fuse) {
 		_cleanup_free_ char *note = xasprintf(
-			"the kernel refused overlayfs in a user namespace (%s; it needs Linux "
-			"5.11+): using fuse-overlayfs, which is slower",
-			strerror(m.err));
+			"the kernel refused overlayfs in a user namespace on %s (%s): using "
+			"fuse-overlayfs, which is slower",
+			ctx->data_dir, strerror(m.err));
 		set(ret, DOCTOR_WARN, IMPACT_DEGRADED, note, "roost falls back to fuse-overlayfs",
 		    "overlay refused on %s (%s)", ctx->data_dir, strerror(m.err));
 		return;
@@ -605,6 +605,40 @@ static void check_overlay(const struct doctor_ctx *ctx, struct doctor_result *re
 	    "fuse-overlayfs is not installed: sudo apt-get install fuse-overlayfs",
 	    "roost cannot make a container's root", "overlay refused on %s (%s), no fuse-overlayfs",
 	    ctx->data_dir, strerror(m.err));
+}
+
+/* Ubuntu's overlay patch before 5.11: overlayfs in a user namespace only with this parameter. */
+static void check_overlay_param(const struct doctor_ctx *ctx, struct doctor_result *ret)
+{
+	static const char param[] = "/sys/module/overlay/parameters/permit_mounts_in_userns";
+	char why[512], value[8];
+	bool present = read_at(ctx, param, value, sizeof(value)) >= 0;
+
+	switch (overlay_flavour(ctx->root, why, sizeof(why))) {
+	case OVERLAY_USERXATTR:
+		set(ret, DOCTOR_OK, IMPACT_NONE, NULL,
+		    "not needed: the kernel mounts overlayfs in a user namespace with userxattr",
+		    "Linux 5.11 or later");
+		return;
+	case OVERLAY_TRUSTED:
+		set(ret, DOCTOR_OK, IMPACT_NONE, NULL,
+		    "containers get the kernel's overlayfs without userxattr (images of several "
+		    "layers use fuse-overlayfs)",
+		    "permit_mounts_in_userns=Y");
+		return;
+	case OVERLAY_REFUSED:
+		break;
+	}
+	if (!present) {
+		set(ret, DOCTOR_WARN, IMPACT_DEGRADED,
+		    "upgrade to Linux 5.11 or later, or install fuse-overlayfs",
+		    "roost uses fuse-overlayfs, which is slower", "%s", why);
+		return;
+	}
+	set(ret, DOCTOR_WARN, IMPACT_DEGRADED,
+	    "add 'options overlay permit_mounts_in_userns=1' to a file in /etc/modprobe.d, then "
+	    "reload the module (sudo modprobe -r overlay && sudo modprobe overlay)",
+	    "roost uses fuse-overlayfs, which is slower", "permit_mounts_in_userns=%s", value);
 }
 
 static void check_fuse_overlayfs(const struct doctor_ctx *ctx, struct doctor_result *ret)
@@ -915,6 +949,7 @@ const struct doctor_check doctor_checks[] = {
 	{"userns", "user namespace", check_userns},
 	{"idmap", "full id map", check_idmap},
 	{"overlay", "overlayfs in a user namespace", check_overlay},
+	{"overlay_userns", "overlay permit_mounts_in_userns", check_overlay_param},
 	{"fuse_overlayfs", "fuse-overlayfs", check_fuse_overlayfs},
 	{"fuse", "/dev/fuse", check_fuse},
 	{"tun", "/dev/net/tun", check_tun},

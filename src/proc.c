@@ -375,17 +375,25 @@ static int child_setup(struct container *c, int *ret_status)
 
 	if (s->rootfs) {
 		char note[512];
+		int fuse_fd;
 
 		if (s->layers.n)
 			r = overlay_mount(s->layers.v, s->layers.n, c->dirs->upper, c->dirs->work,
-					  c->dirs->root, c->overlay, note, sizeof(note));
+					  c->dirs->root, c->overlay, &fuse_fd, note, sizeof(note));
 		else
 			r = overlay_mount(&s->rootfs, 1, c->dirs->upper, c->dirs->work,
-					  c->dirs->root, c->overlay, note, sizeof(note));
+					  c->dirs->root, c->overlay, &fuse_fd, note, sizeof(note));
 		if (r < 0)
 			return diag_in_userns(r);
 		if (note[0])
 			(void)sync_send(c->sync_fd, SYNC_NOTE, 0, 0, note, -1);
+		/* roost serves the mount from outside our namespaces; lookups wait for it. */
+		if (fuse_fd >= 0) {
+			r = sync_send(c->sync_fd, SYNC_FUSE, 0, 0, NULL, fuse_fd);
+			close(fuse_fd);
+			if (r < 0)
+				return err_set(r, "pass /dev/fuse to roost");
+		}
 	} else if (mount("tmpfs", c->dirs->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
 		return diag_in_userns(err_set(errno, "mount the root tmpfs"));
 	}
@@ -571,6 +579,29 @@ static int start_network(struct container *c, int tap_fd)
 	return r;
 }
 
+/*
+ * The child mounted its root from /dev/fuse (fuse_fd): serve it with
+ * fuse-overlayfs in a user namespace of its own with the container's map,
+ * which container root has no power over (not the container's, whose root
+ * could reach the daemon through /proc with CAP_SYS_PTRACE).
+ */
+static int start_fuse(struct container *c, int fuse_fd)
+{
+	const struct spec *s = c->spec;
+	int userns_fd = proc_userns_fd(c->userns), r;
+
+	if (userns_fd < 0)
+		return userns_fd;
+	if (s->layers.n)
+		r = overlay_fuse_start(s->layers.v, s->layers.n, c->dirs->upper, c->dirs->work,
+				       fuse_fd, userns_fd, &c->fuse);
+	else
+		r = overlay_fuse_start(&s->rootfs, 1, c->dirs->upper, c->dirs->work, fuse_fd,
+				       userns_fd, &c->fuse);
+	close(userns_fd);
+	return r;
+}
+
 static void handle_sync(struct container *c, struct loop *l)
 {
 	struct sync_msg m;
@@ -587,6 +618,15 @@ static void handle_sync(struct container *c, struct loop *l)
 	case SYNC_TAPFD:
 		if (start_network(c, fd) < 0) {
 			/* Without its network the container must not run on. */
+			c->child_failed = true;
+			(void)kill(c->pid, SIGKILL);
+		}
+		if (fd >= 0)
+			close(fd);
+		break;
+	case SYNC_FUSE:
+		if (fd < 0 || start_fuse(c, fd) < 0) {
+			/* Nobody would serve the root: the child's first lookup would hang. */
 			c->child_failed = true;
 			(void)kill(c->pid, SIGKILL);
 		}
@@ -630,6 +670,11 @@ static void handle_signal(struct container *c, struct loop *l)
 					WIFSIGNALED(status) ? "signal" : "status",
 					WIFSIGNALED(status) ? WTERMSIG(status)
 							    : WEXITSTATUS(status));
+			}
+			/* Without its daemon the root is gone: the container cannot go on. */
+			if (l->status < 0 && overlay_fuse_reap(&c->fuse)) {
+				c->child_failed = true;
+				(void)kill(c->pid, SIGKILL);
 			}
 			if (c->ports.pid > 0 &&
 			    waitpid(c->ports.pid, &status, WNOHANG) == c->ports.pid) {
@@ -810,6 +855,7 @@ static int run(struct container *c)
 	if (usernet_stop(&c->net) < 0 && status >= 0)
 		log_warn("%s", err_msg());
 	(void)portfwd_stop(&c->ports);
+	(void)overlay_fuse_stop(&c->fuse);
 	/* Signals stay blocked: a late ^C must not cut the --rm clean-up short. */
 	if (status < 0)
 		return status;
@@ -823,6 +869,7 @@ out_kill:
 		;
 	(void)usernet_stop(&c->net);
 	(void)portfwd_stop(&c->ports);
+	(void)overlay_fuse_stop(&c->fuse);
 	close(c->sync_fd);
 	c->sync_fd = -1;
 out_sigmask:

@@ -30,6 +30,7 @@ struct container {
 	struct usernet net; /* the network process, with --network=slirp */
 	const char *ping_warning; /* for the network process, or NULL */
 	struct portfwd_proc ports; /* the relay of published ports */
+	struct overlay_fuse fuse; /* fuse-overlayfs serving the root, when the kernel refused */
 	struct filter_prog filter; /* proc_run() prepares it, the child loads it */
 };
 

@@ -15,6 +15,7 @@ enum sync_type {
 	SYNC_TAPFD, /* child -> parent: the tap device, as SCM_RIGHTS */
 	SYNC_NETREADY, /* parent -> child: the network process is confined and serving */
 	SYNC_NOTE, /* child -> parent: a line for the user (the child never prints) */
+	SYNC_FUSE, /* child -> parent: /dev/fuse of the mounted root, to serve (SCM_RIGHTS) */
 	SYNC_ERROR, /* child -> parent: {r, exit status, err_msg()}, then _exit() */
 };
 

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The single-id fallback (a user without subordinate ids) and a newuidmap that refuses.
+# The single-id fallback (a user without subordinate ids), a newuidmap that refuses, and
+# the fuse-overlayfs fallback reached for real: a store on a filesystem overlayfs refuses.
 ROOST_ROOT_TEST=1
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 15
 test_user=${ROOST_TEST_USER:-roosttest}
 nouser=roostnoid
 id "$nouser" >/dev/null 2>&1 || useradd -M -s /bin/sh "$nouser"
@@ -32,4 +33,27 @@ rc=$?
 expect "newuidmap refusing the map: status 125" "$rc" 125
 match "newuidmap refusing the map: one line naming it and the fix" "$out" \
 	"^roost: /usr/bin/newuidmap refused the id map \(.*\); it is not setuid root"
+
+# A store on overlayfs (as in a container, or a live system): the kernel refuses it as the
+# upper dir (its log says "not supported as upperdir"), and roost falls back to fuse-overlayfs.
+store="$T/u-$test_user/data"
+mkdir -p "$T/ovl/l" "$T/ovl/u" "$T/ovl/w" "$store"
+mount -t overlay overlay -o "lowerdir=$T/ovl/l,upperdir=$T/ovl/u,workdir=$T/ovl/w" "$store"
+trap 'umount -l "$store" 2>/dev/null; _cleanup' EXIT
+chown "$test_user:" "$store" "$T/u-$test_user"
+cp "$FSPROBE" "$ROOTFS/bin/fsprobe"
+cp "$SRCDIR/tests/integration/fs-ops.sh" "$ROOTFS/fs-ops.sh"
+out=$(as_user "$test_user" timeout 60 "$ROOST" run --rm --network=none "$ROOTFS" sh -c 'grep " / " /proc/self/mounts | cut -d" " -f3' 2>&1)
+match "a store on overlayfs: the fallback's note names the measured cause" "$out" \
+	"^roost: the store is on overlayfs, which overlayfs refuses as its upper directory \($store/roost/containers/[0-9a-f]+/upper\): using fuse-overlayfs, which is slower$"
+expect "a store on overlayfs: the root is fuse-overlayfs" "$(printf '%s\n' "$out" | tail -n 1)" fuse.fuse-overlayfs
+match "the note blames the store, not the kernel's version" "$(printf '%s' "$out" | grep -c 'Linux 5.11')" "^0$"
+out=$(as_user "$test_user" timeout 120 "$ROOST" run --rm --network=none "$ROOTFS" sh /fs-ops.sh 2>/dev/null)
+expect "the real fallback: creates, renames, deletes, chmod/chown, links, xattrs, deep paths, 2000 files" \
+	"$out" "$(cat "$SRCDIR/tests/integration/fs-ops.expected")"
+out=$(as_user "$test_user" env ROOST_OVERLAY=kernel timeout 60 "$ROOST" run --rm --network=none "$ROOTFS" true 2>&1)
+match "ROOST_OVERLAY=kernel there: the refusal names the store" "$out" \
+	"^roost: mount overlayfs on .*\(ROOST_OVERLAY=kernel\): the store is on overlayfs"
+expect "no fuse-overlayfs left, no container left" \
+	"$(pgrep -f "fuse-overlayfs .*$store" | wc -l) $(ls "$store/roost/containers" | wc -l)" "0 0"
 done_testing
