@@ -293,11 +293,11 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	return r;
 }
 
-/* roost pull [--platform OS/ARCH] [--tls-verify=false] [-q] REF */
+/* roost pull [--platform OS/ARCH] [--cert-dir DIR] [--tls-verify=false] [-q] REF */
 int cmd_pull(int argc, char **argv)
 {
-	static const char usage[] =
-		"usage: roost pull [--platform OS/ARCH] [--tls-verify=BOOL] [-q] REF";
+	static const char usage[] = "usage: roost pull [--platform OS/ARCH] [--cert-dir DIR] "
+				    "[--tls-verify=BOOL] [-q] REF";
 	struct store st = {.data_fd = -1, .run_fd = -1};
 	struct pull_opts po = {.tls_verify = true};
 	_cleanup_free_ char *platform = NULL, *norm = NULL;
@@ -312,6 +312,10 @@ int cmd_pull(int argc, char **argv)
 			platform = xstrdup(argv[++i]);
 		else if (!strncmp(a, "--platform=", 11))
 			platform = xstrdup(a + 11);
+		else if (!strcmp(a, "--cert-dir") && i + 1 < argc)
+			po.cert_dir = argv[++i];
+		else if (!strncmp(a, "--cert-dir=", 11))
+			po.cert_dir = a + 11;
 		else if (!strcmp(a, "--tls-verify=false"))
 			po.tls_verify = false;
 		else if (!strcmp(a, "--tls-verify=true") || !strcmp(a, "--tls-verify"))

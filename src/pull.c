@@ -13,6 +13,7 @@
  * it all again and stores it under the lock; the layout is then removed.
  */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -38,9 +39,12 @@ struct reg {
 	char *repo;
 	char *token;
 	bool tls_verify;
+	struct curl_blob ca; /* the CA certificates of the registry's cert dir, or none */
+	char *client_cert, *client_key; /* a client certificate from the cert dir */
 };
 
 struct resp {
+	CURL *curl; /* set by perform() */
 	long code;
 	char *buf; /* the body, when no fd */
 	size_t len;
@@ -98,6 +102,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 	struct resp *r = userdata;
 	size_t len = size * n;
 
+	/* The status of the response this body belongs to, as libcurl parsed it (HTTP/1 or 2). */
+	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->code);
 	if (r->ctx && r->code < 300)
 		EVP_DigestUpdate(r->ctx, data, len);
 	if (r->fd >= 0 && r->code < 300)
@@ -113,20 +119,38 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 	return len;
 }
 
+/* Does the header line data[0..len) (not NUL-terminated) start with name, case aside? */
+static bool header_is(const char *data, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	return len >= n && !strncasecmp(data, name, n);
+}
+
+/* A header value into out: what follows the name, up to the line's end or one of stop. */
+static void header_value(const char *data, size_t len, size_t skip, char *out, size_t size,
+			 const char *stop)
+{
+	snprintf(out, size, "%.*s", (int)(len - skip), data + skip);
+	out[strcspn(out, stop)] = '\0';
+}
+
+/*
+ * libcurl hands each header line as bytes with a length, not as a string. The
+ * status comes from CURLINFO_RESPONSE_CODE: an HTTP/2 status line is "HTTP/2 200".
+ */
 static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 {
 	struct resp *r = userdata;
 	size_t len = size * n;
 
-	if (!strncmp(data, "HTTP/", 5)) {
-		r->code = strtol(data + 9, NULL, 10);
+	if (header_is(data, len, "HTTP/")) {
+		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->code);
 		r->www_auth[0] = r->ctype[0] = '\0';
-	} else if (!strncasecmp(data, "www-authenticate:", 17)) {
-		snprintf(r->www_auth, sizeof(r->www_auth), "%.*s", (int)(len - 17), data + 17);
-		r->www_auth[strcspn(r->www_auth, "\r\n")] = '\0';
-	} else if (!strncasecmp(data, "content-type:", 13)) {
-		snprintf(r->ctype, sizeof(r->ctype), "%.*s", (int)(len - 13), data + 13);
-		r->ctype[strcspn(r->ctype, "\r\n;")] = '\0';
+	} else if (header_is(data, len, "www-authenticate:")) {
+		header_value(data, len, 17, r->www_auth, sizeof(r->www_auth), "\r\n");
+	} else if (header_is(data, len, "content-type:")) {
+		header_value(data, len, 13, r->ctype, sizeof(r->ctype), "\r\n;");
 	}
 	return len;
 }
@@ -144,6 +168,8 @@ static int perform(struct reg *g, const char *url, const char *accept, bool auth
 		bearer = xasprintf("Authorization: Bearer %s", g->token);
 		h = curl_slist_append(h, bearer);
 	}
+	r->curl = g->curl;
+	r->code = 0;
 	curl_easy_reset(g->curl);
 	curl_easy_setopt(g->curl, CURLOPT_URL, url);
 	curl_easy_setopt(g->curl, CURLOPT_HTTPHEADER, h);
@@ -165,14 +191,24 @@ static int perform(struct reg *g, const char *url, const char *accept, bool auth
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	/* With OpenSSL, libcurl trusts these in addition to the system's CA file. */
+	if (g->ca.len)
+		curl_easy_setopt(g->curl, CURLOPT_CAINFO_BLOB, &g->ca);
+	if (g->client_cert && g->client_key) {
+		curl_easy_setopt(g->curl, CURLOPT_SSLCERT, g->client_cert);
+		curl_easy_setopt(g->curl, CURLOPT_SSLKEY, g->client_key);
+	}
 	c = curl_easy_perform(g->curl);
 	curl_slist_free_all(h);
+	if (c == CURLE_OK)
+		curl_easy_getinfo(g->curl, CURLINFO_RESPONSE_CODE, &r->code);
 	if (c == CURLE_SSL_CONNECT_ERROR)
 		return -EPROTO;
 	if (c != CURLE_OK)
 		return err_setx(EIO, "%s: %s%s", url, errbuf[0] ? errbuf : curl_easy_strerror(c),
 				c == CURLE_PEER_FAILED_VERIFICATION
-					? " (--tls-verify=false to accept it anyway)"
+					? " (--cert-dir DIR or certs.d/HOST:PORT/ca.crt trusts "
+					  "its CA; --tls-verify=false accepts it anyway)"
 					: "");
 	return 0;
 }
@@ -302,17 +338,16 @@ static int get_blob(struct reg *g, int dir_fd, const char *digest)
 {
 	char want[65], got[65];
 	_cleanup_free_ char *rel = NULL, *path = xasprintf("blobs/%s", digest);
-	struct resp r = {.ctx = EVP_MD_CTX_new()};
+	struct resp r = {.fd = -1};
 	int q;
 
 	if (image_digest_hex(digest, want) < 0)
 		return err_setx(EINVAL, "unsupported digest '%s'", digest);
 	rel = xasprintf("blobs/sha256/%s", want);
 	r.fd = openat(dir_fd, rel, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (r.fd < 0) {
-		EVP_MD_CTX_free(r.ctx);
+	if (r.fd < 0)
 		return err_set(errno, "create %s", rel);
-	}
+	r.ctx = EVP_MD_CTX_new();
 	q = request(g, path, NULL, &r);
 	close(r.fd);
 	if (q == 0) {
@@ -367,7 +402,10 @@ static int pick(struct json_object *index, const char *os, const char *arch, con
 	struct json_object *list = jget(index, "manifests");
 	_cleanup_free_ char *seen = xstrdup("");
 
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+	if (!list || !json_object_is_type(list, json_type_array))
+		return err_setx(EINVAL, "%s: the index's \"manifests\" is not an array", where);
+
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *d = json_object_array_get_idx(list, i),
 				   *p = jget(d, "platform");
 		const char *o = jstr(p, "os"), *a = jstr(p, "architecture"),
@@ -467,13 +505,16 @@ static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_o
 		cfg = json_tokener_parse(text);
 	}
 	diffs = jget(jget(cfg, "rootfs"), "diff_ids");
-	if (!diffs || json_object_array_length(diffs) != json_object_array_length(layers)) {
+	if (!diffs || !json_object_is_type(diffs, json_type_array) ||
+	    json_object_array_length(diffs) != json_object_array_length(layers)) {
 		q = err_setx(EINVAL, "%s: the config's diff ids do not match the layers", where);
 		goto out;
 	}
 	for (size_t i = 0; i < json_object_array_length(layers); i++) {
 		const char *dg = jstr(json_object_array_get_idx(layers, i), "digest");
-		const char *diff = json_object_get_string(json_object_array_get_idx(diffs, i));
+		struct json_object *d = json_object_array_get_idx(diffs, i);
+		const char *diff =
+			json_object_is_type(d, json_type_string) ? json_object_get_string(d) : NULL;
 		_cleanup_free_ char *have = NULL;
 
 		/* A layer the store has is not fetched again. */
@@ -497,6 +538,80 @@ out:
 	if (cfg)
 		json_object_put(cfg);
 	return q;
+}
+
+/*
+ * A registry's certificate directory, as containers-certs.d(5) lays it out:
+ * every *.crt is a CA to trust besides the system's, a *.cert with the *.key
+ * of the same name a client certificate. --cert-dir names the directory;
+ * else the first of $HOME/.config/containers/certs.d/HOST:PORT,
+ * /etc/containers/certs.d/HOST:PORT and /etc/docker/certs.d/HOST:PORT that
+ * exists. Returns 0 (also when there is none) or -errno.
+ */
+static int load_cert_dir(struct reg *g, const char *cert_dir)
+{
+	_cleanup_free_ char *home = NULL, *dir = NULL, *ca = NULL;
+	const char *h = getenv("HOME");
+	_cleanup_closedir_ DIR *d = NULL;
+	size_t ca_len = 0;
+
+	if (cert_dir) {
+		dir = xstrdup(cert_dir);
+	} else {
+		const char *const etc[] = {"/etc/containers/certs.d", "/etc/docker/certs.d"};
+		struct stat sb;
+
+		home = h && *h ? xasprintf("%s/.config/containers/certs.d/%s", h, g->host) : NULL;
+		if (home && stat(home, &sb) == 0)
+			dir = TAKE_PTR(home);
+		for (size_t i = 0; !dir && i < ARRAY_SIZE(etc); i++) {
+			_cleanup_free_ char *p = xasprintf("%s/%s", etc[i], g->host);
+			if (stat(p, &sb) == 0)
+				dir = TAKE_PTR(p);
+		}
+		if (!dir)
+			return 0;
+	}
+	d = opendir(dir);
+	if (!d)
+		return err_set(errno, "certificate directory %s", dir);
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t n = strlen(de->d_name);
+		_cleanup_free_ char *text = NULL;
+		size_t len;
+		int r;
+
+		if (n > 4 && !strcmp(de->d_name + n - 4, ".crt")) {
+			/* certs.d files are often links into /etc/pki or /etc/ssl: followed. */
+			_cleanup_close_ int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+			struct stat sb;
+
+			if (fd < 0 || fstat(fd, &sb) < 0)
+				return err_set(errno, "read %s/%s", dir, de->d_name);
+			if (sb.st_size > MANIFEST_MAX)
+				return err_setx(EFBIG, "%s/%s: too big for a certificate", dir,
+						de->d_name);
+			text = xmalloc(sb.st_size + 1);
+			r = util_read_all(fd, text, sb.st_size);
+			if (r != sb.st_size)
+				return err_set(r < 0 ? -r : EIO, "read %s/%s", dir, de->d_name);
+			len = r;
+			ca = xrealloc(ca, ca_len + len + 2);
+			memcpy(ca + ca_len, text, len);
+			ca_len += len;
+			ca[ca_len++] = '\n';
+		} else if (n > 5 && !strcmp(de->d_name + n - 5, ".cert")) {
+			free(g->client_cert);
+			free(g->client_key);
+			g->client_cert = xasprintf("%s/%s", dir, de->d_name);
+			g->client_key = xasprintf("%s/%.*s.key", dir, (int)(n - 5), de->d_name);
+		}
+	}
+	log_debug("%s: certificates from %s", g->host, dir);
+	g->ca.data = TAKE_PTR(ca);
+	g->ca.len = ca_len;
+	g->ca.flags = CURL_BLOB_COPY;
+	return 0;
 }
 
 /*
@@ -532,6 +647,9 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 	g.curl = curl_easy_init();
 	if (!g.curl)
 		abort();
+	q = load_cert_dir(&g, po->cert_dir);
+	if (q < 0)
+		goto out;
 	if (mkdirat(st->data_fd, "tmp", 0700) < 0 && errno != EEXIST) {
 		q = err_set(errno, "create %s/tmp", st->data_path);
 		goto out;
@@ -557,5 +675,8 @@ out:
 	free(g.scheme);
 	free(g.repo);
 	free(g.token);
+	free(g.ca.data);
+	free(g.client_cert);
+	free(g.client_key);
 	return q;
 }

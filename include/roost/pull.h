@@ -13,6 +13,7 @@
 struct pull_opts {
 	const char *os, *arch; /* the platform to pick from an index; NULL: this machine's */
 	bool tls_verify; /* false: accept any certificate, and plain HTTP */
+	const char *cert_dir; /* CAs (.crt), client certificate (.cert, .key); NULL: certs.d */
 };
 
 int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service, char **ret_scope);
