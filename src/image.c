@@ -332,7 +332,9 @@ int image_config_diffs(const char *config, struct strv *ret)
 	if (!d || !json_object_is_type(d, json_type_array))
 		return err_setx(EINVAL, "image config has no rootfs.diff_ids");
 	for (size_t i = 0; i < json_object_array_length(d); i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(d, i));
+		struct json_object *x = json_object_array_get_idx(d, i);
+		const char *s =
+			json_object_is_type(x, json_type_string) ? json_object_get_string(x) : NULL;
 		char h[65];
 
 		if (!s || image_digest_hex(s, h) < 0)
@@ -363,7 +365,10 @@ static struct json_object *find_image(struct json_object *idx, const char *name,
 		json_object_object_foreach(idx, k, v)
 		{
 			_cleanup_free_ char *c = image_json_str(v, "config");
-			if (c && !strncmp(c + 7, name, n)) {
+			char h[65];
+
+			/* The store's own file, and still checked: it may be damaged. */
+			if (c && image_digest_hex(c, h) == 0 && !strncmp(h, name, n)) {
 				*ret_key = xstrdup(k);
 				return v;
 			}
@@ -555,11 +560,13 @@ int image_prune(struct store *st, int userns_fd, size_t *ret_n)
 	{
 		_cleanup_free_ char *config = NULL, *c = image_json_str(e, "config"),
 				    *m = image_json_str(e, "manifest");
+		char h[65];
+
 		(void)k;
-		if (c)
-			strv_push(&keep, xstrdup(c + 7));
-		if (m)
-			strv_push(&keep, xstrdup(m + 7));
+		if (c && image_digest_hex(c, h) == 0)
+			strv_push(&keep, xstrdup(h));
+		if (m && image_digest_hex(m, h) == 0)
+			strv_push(&keep, xstrdup(h));
 		if (read_config_blob(st, e, &config) == 0)
 			(void)image_config_diffs(config, &keep);
 	}

@@ -7,7 +7,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 12
+plan 18
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -44,3 +44,17 @@ expect "a corrupted blob: status 125" "$rc" 125
 match "a corrupted blob: named" "$out" "does not match its digest.*nothing was stored"
 expect "a corrupted blob: nothing in the store" "$(ls -A "$T/data2/roost/layers" "$T/data2/roost/tmp" 2>/dev/null | grep -vc ':$\|^$'; "$ROOST" images | wc -l)" "0
 1"
+
+# Replies of the wrong JSON type: one line naming the problem, status 125 (json-c's
+# assertion would abort with 134), and no tmp/pull-* left behind.
+export XDG_DATA_HOME="$T/data3"
+for repo in notarray baddiffs sha512; do
+	out=$("$ROOST" pull --tls-verify=false "$R/test/$repo:v1" 2>&1); rc=$?
+	case $repo in
+	notarray) want='"manifests" is not an array' ;;
+	baddiffs) want="diff ids do not match the layers" ;;
+	sha512) want="unsupported digest 'sha512:a" ;;
+	esac
+	expect "$repo: status 125, one line" "$rc:$(printf '%s\n' "$out" | wc -l)" "125:1"
+	match "$repo: says what is wrong, nothing left in tmp" "$out:$(ls -A "$T/data3/roost/tmp" 2>/dev/null)" "$want.*:$"
+done

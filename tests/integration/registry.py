@@ -6,6 +6,9 @@
 #   test/img:v1    the image's manifest
 #   test/multi:v1  an index: this image for linux/ARCH, a missing one for linux/s390x
 #   test/bad:v1    the image, with one byte of its last layer changed in transit
+#   test/notarray:v1  an index whose "manifests" is an object, not an array
+#   test/baddiffs:v1  the image with a config whose rootfs.diff_ids is a string
+#   test/sha512:v1    the image with its first layer named by a sha512 digest
 # Writes its port to READY (a FIFO); logs "token" and each path to LOG.
 import hashlib, http.server, json, os, ssl, sys
 
@@ -22,6 +25,21 @@ multi = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.
                                    "digest": "sha256:" + "0" * 64,
                                    "platform": {"os": "linux", "architecture": "s390x"}}]}).encode()
 extra = {"sha256:" + hashlib.sha256(multi).hexdigest(): multi}
+# Replies no registry should send: each must give a clean error, never an abort.
+def add(body):
+    d = "sha256:" + hashlib.sha256(body).hexdigest()
+    extra[d] = body
+    return d
+tags = {"multi": add(multi)}
+tags["notarray"] = add(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                                   "manifests": {"digest": mdesc["digest"]}}).encode())
+config = json.load(open(blobs + manifest["config"]["digest"][7:]))
+config["rootfs"]["diff_ids"] = "sha256:" + "1" * 64
+bad_config = json.dumps(config).encode()
+tags["baddiffs"] = add(json.dumps(dict(manifest, config=dict(manifest["config"], digest=add(bad_config),
+                                                            size=len(bad_config)))).encode())
+tags["sha512"] = add(json.dumps(dict(manifest, layers=[dict(manifest["layers"][0], digest="sha512:" + "a" * 128)]
+                                     + manifest["layers"][1:])).encode())
 TOKEN = "t0k3n"
 
 
@@ -60,7 +78,7 @@ class H(http.server.BaseHTTPRequestHandler):
                              f'scope="repository:test/{repo}:pull"')])
         if kind == "manifests":
             if ref == "v1":
-                ref = "sha256:" + hashlib.sha256(multi).hexdigest() if repo == "multi" else mdesc["digest"]
+                ref = tags.get(repo, mdesc["digest"])
             body = extra.get(ref)
             if body is None:
                 try:
@@ -70,7 +88,7 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(200, body, json.loads(body).get("mediaType", "application/json"))
         if kind == "blobs":
             try:
-                body = open(blobs + ref[7:], "rb").read()
+                body = extra.get(ref) or open(blobs + ref[7:], "rb").read()
             except OSError:
                 return self.send(404)
             if repo == "bad" and ref == last_layer:

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "roost/image.h"
 #include "roost/layer.h"
@@ -19,6 +23,29 @@ static char *norm(const char *ref)
 	snprintf(buf, sizeof(buf), "%s", n);
 	free(n);
 	return buf;
+}
+
+/*
+ * A store whose images/index.json holds index (damaged on purpose); for
+ * find_image and prune, which must not read past short strings there.
+ */
+static int store_with_index(struct store *st, const char *index)
+{
+	char tmpl[] = "/tmp/test-image-XXXXXX";
+	int fd;
+
+	if (!mkdtemp(tmpl))
+		return -errno;
+	st->data_path = strdup(tmpl);
+	st->data_fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	st->run_fd = -1;
+	if (st->data_fd < 0 || mkdirat(st->data_fd, "images", 0700) < 0)
+		return -errno;
+	fd = openat(st->data_fd, "images/index.json", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, index, strlen(index)) != (ssize_t)strlen(index))
+		return -EIO;
+	close(fd);
+	return 0;
 }
 
 static char *clean(const char *name)
@@ -42,7 +69,7 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(41);
+	plan(45);
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
@@ -130,6 +157,24 @@ int main(void)
 		free(scope);
 		is_int(pull_parse_www_auth("Basic realm=\"x\"", &realm, &service, &scope), -EINVAL,
 		       "Basic is no Bearer challenge");
+	}
+	{
+		struct store st = {.data_fd = -1, .run_fd = -1};
+		struct image_run ir = {0};
+		size_t n = 99;
+		char cmd[64];
+
+		is_int(store_with_index(&st, "{\"a\":{\"config\":\"x\",\"manifest\":\"y\"},"
+					     "\"b\":{\"config\":7,\"manifest\":[]}}"),
+		       0, "a store with a damaged index");
+		is_int(image_resolve(&st, "abcd", &ir), -ENOENT,
+		       "an id prefix against short config strings: not found");
+		is_int(image_prune(&st, -1, &n), 0, "prune with short config/manifest strings");
+		is_int((int)n, 0, "nothing to prune");
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", st.data_path);
+		(void)!system(cmd);
+		close(st.data_fd);
+		free(st.data_path);
 	}
 	return tap_done();
 }
