@@ -33,6 +33,25 @@
 
 /* ---- pure parts ---- */
 
+/*
+ * s with every byte that is not printable ASCII as \xNN: names and messages
+ * from images and registries never reach a terminal raw. Escaping twice
+ * changes nothing. Returns a new string.
+ */
+char *image_escape(const char *s)
+{
+	char *out = xmalloc(4 * strlen(s) + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			*o++ = *p;
+		else
+			o += sprintf(o, "\\x%02x", *p);
+	}
+	*o = '\0';
+	return out;
+}
+
 static bool valid_repo(const char *s)
 {
 	for (; *s; s++)
@@ -41,15 +60,43 @@ static bool valid_repo(const char *s)
 	return true;
 }
 
+/* Is s a tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, as the distribution spec has it? */
+bool image_tag_valid(const char *s)
+{
+	static const char first[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 128 && strchr(first, s[0]) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* A registry: a host name or IPv4 address, or [IPv6], then an optional :PORT. */
+static bool valid_registry(const char *s)
+{
+	size_t n = s[0] == '[' ? strcspn(s, "]") + 1
+			       : strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789.-");
+
+	if (s[0] == '[' && (s[n - 1] != ']' || strspn(s + 1, "0123456789abcdefABCDEF:") != n - 2))
+		return false;
+	if (n == 0 || s[0] == '-' || s[0] == '.')
+		return false;
+	if (s[n] == ':')
+		return s[n + 1] && strspn(s + n + 1, "0123456789") == strlen(s + n + 1) &&
+		       strlen(s + n + 1) <= 5;
+	return s[n] == '\0';
+}
+
 /*
  * "alpine" -> "docker.io/library/alpine:latest", "quay.io/a/b:1" stays,
  * "localhost:5000/x@sha256:..." keeps its digest. The first component is
  * a registry when it holds '.' or ':' or is "localhost". Returns 0 or
- * -EINVAL with a message.
+ * -EINVAL with a message (in which the reference is escaped).
  */
 int image_ref_normalize(const char *ref, char **ret)
 {
-	_cleanup_free_ char *s = xstrdup(ref), *digest = NULL;
+	_cleanup_free_ char *s = xstrdup(ref), *digest = NULL, *eref = image_escape(ref);
 	const char *registry = "docker.io", *tag = "latest";
 	char *at = strchr(s, '@'), *slash, *colon, *repo = s;
 	char hexd[65];
@@ -59,7 +106,7 @@ int image_ref_normalize(const char *ref, char **ret)
 	if (at) {
 		*at++ = '\0';
 		if (image_digest_hex(at, hexd) < 0)
-			return err_setx(EINVAL, "image '%s': bad digest '%s'", ref, at);
+			return err_setx(EINVAL, "image '%s': bad digest", eref);
 		digest = xstrdup(at);
 	}
 	slash = strchr(s, '/');
@@ -68,22 +115,25 @@ int image_ref_normalize(const char *ref, char **ret)
 		*slash = '\0';
 		registry = s;
 		repo = slash + 1;
+		if (!valid_registry(registry))
+			return err_setx(EINVAL, "image '%s': bad registry (HOST[:PORT])", eref);
 	}
 	colon = strrchr(repo, ':');
 	if (colon) {
 		*colon = '\0';
 		tag = colon + 1;
-		if (!*tag || strlen(tag) > 128 ||
-		    strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-				"KLMNOPQRSTUVWXYZ0123456789_.-") != strlen(tag))
-			return err_setx(EINVAL, "image '%s': bad tag '%s'", ref, tag);
+		if (!image_tag_valid(tag))
+			return err_setx(EINVAL,
+					"image '%s': bad tag (letters, digits, '_', '.', '-'; up "
+					"to 128)",
+					eref);
 	}
 	if (!*repo || !valid_repo(repo) || repo[0] == '/' || strstr(repo, "//") ||
 	    repo[strlen(repo) - 1] == '/')
 		return err_setx(EINVAL,
-				"image '%s': bad repository name '%s' (lower case letters, digits, "
+				"image '%s': bad repository name (lower case letters, digits, "
 				"'.', '_', '-', '/')",
-				ref, repo);
+				eref);
 	if (digest)
 		*ret = xasprintf("%s/%s%s%s%s@%s", registry,
 				 !strcmp(registry, "docker.io") && !strchr(repo, '/') ? "library/"

@@ -15,10 +15,13 @@
 #include "roost/pull.h"
 #include "roost/userns.h"
 
+/* Messages can quote registries and images: never a raw control byte to the terminal. */
 static int fail(int r)
 {
+	_cleanup_free_ char *e = image_escape(err_msg());
+
 	(void)r;
-	log_msg(LOG_ERR, "%s", err_msg());
+	log_msg(LOG_ERR, "%s", e);
 	return EXIT_ROOST;
 }
 
@@ -68,11 +71,13 @@ int cmd_images(int argc, char **argv)
 		return fail(r);
 	printf("%-50s %-12s %-10s %s\n", "NAME", "ID", "SIZE", "CREATED");
 	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *name = image_escape(v[i].name),
+				    *created = image_escape(v[i].created ? v[i].created : "");
 		char size[32];
 
+		/* The store's index may hold names an older roost took from an image unchecked. */
 		human(v[i].size, size, sizeof(size));
-		printf("%-50s %-12.12s %-10s %s\n", v[i].name, v[i].id, size,
-		       v[i].created && *v[i].created ? v[i].created : "-");
+		printf("%-50s %-12.12s %-10s %s\n", name, v[i].id, size, *created ? created : "-");
 	}
 	image_info_free(v, n);
 	return 0;
@@ -153,10 +158,12 @@ int cmd_image(int argc, char **argv)
 static int print_loaded(struct strv *names)
 {
 	for (size_t i = 0; i < names->n; i++) {
-		if (!strncmp(names->v[i], "note: ", 6))
-			log_warn("%s", names->v[i] + 6);
+		_cleanup_free_ char *e = image_escape(names->v[i]);
+
+		if (!strncmp(e, "note: ", 6))
+			log_warn("%s", e + 6);
 		else
-			printf("Loaded image: %s\n", names->v[i]);
+			printf("Loaded image: %s\n", e);
 	}
 	strv_free(names);
 	return 0;
@@ -254,9 +261,12 @@ static int load_oci(struct store *st, const char *ref, char **ret_name)
 		return userns_fd;
 	r = image_load(st, userns_fd, abs, tag, name, &names);
 	close(userns_fd);
-	for (size_t i = 0; r == 0 && i < names.n; i++)
-		if (!strncmp(names.v[i], "note: ", 6))
-			log_warn("%s", names.v[i] + 6);
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		_cleanup_free_ char *e = image_escape(names.v[i]);
+
+		if (!strncmp(e, "note: ", 6))
+			log_warn("%s", e + 6);
+	}
 	strv_free(&names);
 	if (r == 0)
 		*ret_name = TAKE_PTR(name);
@@ -359,10 +369,12 @@ int cmd_pull(int argc, char **argv)
 	if (r < 0)
 		return fail(r);
 	for (size_t i = 0; i < names.n; i++) {
-		if (!strncmp(names.v[i], "note: ", 6))
-			log_warn("%s", names.v[i] + 6);
+		_cleanup_free_ char *e = image_escape(names.v[i]);
+
+		if (!strncmp(e, "note: ", 6))
+			log_warn("%s", e + 6);
 		else
-			printf("Pulled image: %s\n", names.v[i]);
+			printf("Pulled image: %s\n", e);
 	}
 	strv_free(&names);
 	return 0;

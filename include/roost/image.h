@@ -33,6 +33,8 @@ struct image_info {
 };
 
 int image_ref_normalize(const char *ref, char **ret);
+bool image_tag_valid(const char *s);
+char *image_escape(const char *s);
 int image_digest_hex(const char *digest, char ret[65]);
 int image_config_parse(const char *json, struct image_config *ret);
 void image_config_free(struct image_config *c);

@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 41
+plan 46
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -60,7 +60,7 @@ expect "an image by the start of its id" "$("$ROOST" run --rm "$("$ROOST" images
 match "image inspect prints JSON" "$("$ROOST" image inspect $I)" '"WorkingDir": "/work"'
 
 bad=""
-for h in dotdot absolute symlink-out through-symlink hardlink-out swap-dir; do
+for h in dotdot absolute symlink-out through-symlink hardlink-out swap-dir chain chain-late chain-deep; do
 	out=$("$ROOST" import "$IMG/hostile-$h.tar" "hostile/$h" 2>&1) && bad="$bad $h(accepted)"
 	printf '%s' "$out" | grep -q "entry '" || bad="$bad $h(unnamed: $out)"
 done
@@ -68,8 +68,25 @@ expect "every hostile tarball is refused, naming its entry" "$bad" ""
 expect "nothing was written outside" "$(ls -A "$IMG/outside"; ls "$T" | grep -c escaped)" "0"
 expect "no hostile image was stored" "$("$ROOST" images | grep -c hostile)" 0
 expect "no half layer is left" "$(ls -A "$S/layers" | grep -c '^\.tmp')" 0
+expect "links that stay inside through other links are kept" \
+	"$(export XDG_DATA_HOME="$T/data-links"; "$ROOST" import "$IMG/links-ok.tar" links/ok 2>&1
+	"$ROOST" run --rm links/ok:latest cat /y /z)" "Imported image: links/ok
+x
+x"
 out=$("$ROOST" import "$IMG/bigid.tar" big 2>&1)
 match "an id beyond the map names the file, the id and the need" "$out" "entry 'big' is owned by uid 70000, but only [0-9]+ ids are mapped: you need at least 70001"
+
+# An OCI archive whose ref.name holds an escape code and a newline: refused, escaped.
+out=$("$ROOST" load "$IMG/evil-oci.tar" 2>&1); rc=$?
+expect "a ref.name that is no reference: refused in one line" "$rc:$(printf '%s\n' "$out" | wc -l)" "125:1"
+match "the ref.name is named with its bytes escaped" "$out" 'ref.name: image .v1\\x1b\[31mRED\\x0aroost: fake.: bad tag'
+expect "no raw escape byte or image reached the terminal" "$(printf '%s' "$out" | tr -d '[:print:]' | wc -c):$("$ROOST" images | grep -c RED)" "0:0"
+# An index.json of the store holding such a name (an older roost took it unchecked).
+cp "$S/images/index.json" "$T/index.json.save"
+python3 -c 'import json,sys; p=sys.argv[1]; j=json.load(open(p)); j["evil\x1b]0;pwned\x07\nname"]=next(iter(j.values())); json.dump(j, open(p,"w"))' "$S/images/index.json"
+out=$("$ROOST" images)
+expect "roost images escapes a stored name" "$(printf '%s' "$out" | tr -d '[:print:]\n' | wc -c):$(printf '%s\n' "$out" | grep -c 'evil\\x1b\]0;pwned\\x07\\x0aname')" "0:1"
+cp "$T/index.json.save" "$S/images/index.json"
 
 expect "import a rootfs tarball" "$("$ROOST" import "$IMG/plain.tar" plain/img:1)" "Imported image: plain/img:1"
 expect "run the imported image" "$("$ROOST" run --rm plain/img:1 cat /hello)" "imported"

@@ -69,7 +69,7 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(45);
+	plan(49);
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
@@ -84,6 +84,15 @@ int main(void)
 	is_str(norm("/abs/path"), "ERROR", "a path is no reference");
 	is_str(norm("a:b:c"), "ERROR", "two tags refused");
 	is_str(norm("x@sha256:12"), "ERROR", "a short digest refused");
+	is_str(norm("ev\x1b[2Jil.io/x:1"), "ERROR", "an escape code in the registry refused");
+	is_str(norm("[::1]:5000/x"), "[::1]:5000/x:latest", "an IPv6 registry");
+	is_str(norm("x:-a"), "ERROR", "a tag starting with '-' refused");
+	{
+		char *e = image_escape("a\x1b[31m\nb\\");
+
+		is_str(e, "a\\x1b[31m\\x0ab\\", "escape: control bytes as \\xNN, backslash kept");
+		free(e);
+	}
 
 	is_int(image_digest_hex(
 		       "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
