@@ -332,8 +332,16 @@ static int write_data(struct archive *a, int fd, int64_t total, const char *entr
 	int q;
 
 	while ((q = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (pwrite(fd, buf, len, off) != (ssize_t)len)
-			return err_set(errno, "entry '%s': write", entry);
+		/* A short write sets no errno: write the rest, and the error comes with it. */
+		for (size_t done = 0; done < len;) {
+			ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + done);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return err_set(n < 0 ? errno : ENOSPC, "entry '%s': write", entry);
+			done += n;
+		}
 		*size += len;
 	}
 	if (q != ARCHIVE_EOF)

@@ -68,7 +68,7 @@ static int layer_store(struct store *st, int userns_fd, const char *blob, const 
 
 		snprintf(saved, sizeof(saved), "%s", err_msg());
 		(void)store_remove_tree(st, tmp, userns_fd);
-		return err_setx(-r, "layer %.12s: %s", diff, saved);
+		return err_setx(-r, "layer %.12s into %s/layers: %s", diff, st->data_path, saved);
 	}
 	if (ls.n_skipped)
 		strv_push(notes,

@@ -38,6 +38,7 @@ struct reg {
 	char *scheme; /* https, or http after a fallback */
 	char *repo;
 	char *token;
+	const char *dir; /* the image layout being filled, in the store's tmp/ */
 	bool tls_verify;
 	struct curl_blob ca; /* the CA certificates of the registry's cert dir, or none */
 	char *client_cert, *client_key; /* a client certificate from the cert dir */
@@ -51,6 +52,7 @@ struct resp {
 	int fd; /* else the body goes here */
 	EVP_MD_CTX *ctx; /* hashed as it comes, when set */
 	bool too_big;
+	int write_errno; /* the body could not be written to fd */
 	char www_auth[1024];
 	char ctype[256];
 };
@@ -106,8 +108,13 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->code);
 	if (r->ctx && r->code < 300)
 		EVP_DigestUpdate(r->ctx, data, len);
-	if (r->fd >= 0 && r->code < 300)
-		return util_write_all(r->fd, data, len) < 0 ? 0 : len;
+	if (r->fd >= 0 && r->code < 300) {
+		int w = util_write_all(r->fd, data, len);
+
+		if (w < 0)
+			r->write_errno = -w;
+		return w < 0 ? 0 : len;
+	}
 	if (r->len + len > MANIFEST_MAX) {
 		r->too_big = true;
 		return 0;
@@ -200,6 +207,8 @@ static int perform(struct reg *g, const char *url, const char *accept, bool auth
 	}
 	c = curl_easy_perform(g->curl);
 	curl_slist_free_all(h);
+	if (c == CURLE_WRITE_ERROR && r->write_errno)
+		return err_set(r->write_errno, "%s: write what arrives in %s", url, g->dir);
 	if (c == CURLE_OK)
 		curl_easy_getinfo(g->curl, CURLINFO_RESPONSE_CODE, &r->code);
 	if (c == CURLE_SSL_CONNECT_ERROR)
@@ -660,6 +669,7 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 		goto out;
 	}
 	tmp = xstrdup(dir + strlen(st->data_path) + 1);
+	g.dir = dir;
 	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir_fd < 0 || mkdirat(dir_fd, "blobs", 0700) < 0 ||
 	    mkdirat(dir_fd, "blobs/sha256", 0700) < 0) {

@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 46
+plan 47
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -87,6 +87,11 @@ python3 -c 'import json,sys; p=sys.argv[1]; j=json.load(open(p)); j["evil\x1b]0;
 out=$("$ROOST" images)
 expect "roost images escapes a stored name" "$(printf '%s' "$out" | tr -d '[:print:]\n' | wc -c):$(printf '%s\n' "$out" | grep -c 'evil\\x1b\]0;pwned\\x07\\x0aname')" "0:1"
 cp "$T/index.json.save" "$S/images/index.json"
+
+# A write cut short (here by RLIMIT_FSIZE, on a full disk by ENOSPC) reports the
+# errno of the write that failed and where, never a stale one.
+out=$( (trap '' XFSZ; ulimit -f 1024; "$ROOST" import "$IMG/bigfile.tar" big/file) 2>&1); rc=$?
+match "a short write: the real errno, the entry and the store path" "$rc:$out" "^125:roost: layer [0-9a-f]{12} into $S/layers: entry 'big': write: File too large$"
 
 expect "import a rootfs tarball" "$("$ROOST" import "$IMG/plain.tar" plain/img:1)" "Imported image: plain/img:1"
 expect "run the imported image" "$("$ROOST" run --rm plain/img:1 cat /hello)" "imported"

@@ -134,6 +134,8 @@ open(out + "/links-ok.tar", "wb").write(tar_bytes([
     info("usr/lib/x", data=b"x\n"), info("y", tarfile.SYMTYPE, link="lib/../lib/x"),
     info("abs", tarfile.SYMTYPE, link="/usr/lib"), info("z", tarfile.SYMTYPE, link="abs/x"),
     info("loop", tarfile.SYMTYPE, link="loop/.."), info("gone", tarfile.SYMTYPE, link="nothing/..")], base=rootfs))
+# A 2 MiB file: more than the test's file size limit lets a write finish.
+open(out + "/bigfile.tar", "wb").write(tar_bytes([info("big", data=b"b" * (2 << 20))]))
 # An OCI archive whose ref.name carries terminal escapes and a newline.
 write_oci(out + "/evil-oci", blobs, tag="v1\x1b[31mRED\nroost: fake")
 with tarfile.open(out + "/evil-oci.tar", "w") as t:
