@@ -83,20 +83,26 @@ int cmd_images(int argc, char **argv)
 	return 0;
 }
 
+/* roost rmi [-f] NAME...: untag; -f also when a container uses the image. */
 int cmd_rmi(int argc, char **argv)
 {
 	struct store st = {.data_fd = -1, .run_fd = -1};
-	int r, ret = 0;
+	bool force = false;
+	int r, ret = 0, first = 1;
 
-	if (argc < 2)
-		return err_setx(EINVAL, "usage: roost rmi NAME..."), fail(-EINVAL);
+	if (argc > 1 && (!strcmp(argv[1], "-f") || !strcmp(argv[1], "--force"))) {
+		force = true;
+		first = 2;
+	}
+	if (argc <= first)
+		return err_setx(EINVAL, "usage: roost rmi [-f] NAME..."), fail(-EINVAL);
 	r = store_open(&st);
 	if (r < 0) {
 		store_close(&st);
 		return fail(r);
 	}
-	for (int i = 1; i < argc; i++) {
-		r = image_remove(&st, argv[i]);
+	for (int i = first; i < argc; i++) {
+		r = image_remove(&st, argv[i], force);
 		if (r < 0)
 			ret = fail(r);
 		else
@@ -295,6 +301,15 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 				     "ROOTFS '%s' is neither a directory nor an image in the store "
 				     "(see 'roost images'; 'roost load' adds one)",
 				     image);
+	}
+	/*
+	 * The record keeps the layers from rmi and prune; its lock is held until
+	 * this process exits, by when containers/ID exists or there is no container.
+	 */
+	if (r == 0) {
+		int use_fd = image_use(&st, s->id, &img);
+
+		r = use_fd < 0 ? use_fd : 0;
 	}
 	if (r == 0)
 		r = spec_apply_image(s, o, &img);

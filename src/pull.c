@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "roost/err.h"
@@ -659,6 +660,7 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 	q = load_cert_dir(&g, po->cert_dir);
 	if (q < 0)
 		goto out;
+	image_tmp_clean(st);
 	if (mkdirat(st->data_fd, "tmp", 0700) < 0 && errno != EEXIST) {
 		q = err_set(errno, "create %s/tmp", st->data_path);
 		goto out;
@@ -671,7 +673,8 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 	tmp = xstrdup(dir + strlen(st->data_path) + 1);
 	g.dir = dir;
 	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0 || mkdirat(dir_fd, "blobs", 0700) < 0 ||
+	/* The lock says "in progress" to a prune, which removes only abandoned pulls. */
+	if (dir_fd < 0 || flock(dir_fd, LOCK_EX) < 0 || mkdirat(dir_fd, "blobs", 0700) < 0 ||
 	    mkdirat(dir_fd, "blobs/sha256", 0700) < 0) {
 		q = err_set(errno, "create %s", dir);
 		goto out;

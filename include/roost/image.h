@@ -47,7 +47,9 @@ int image_resolve(struct store *st, const char *name, struct image_run *ret);
 void image_run_free(struct image_run *r);
 int image_list(struct store *st, struct image_info **ret, size_t *ret_n);
 void image_info_free(struct image_info *v, size_t n);
-int image_remove(struct store *st, const char *name);
+int image_remove(struct store *st, const char *name, bool force);
+int image_use(struct store *st, const char *id, const struct image_run *img);
+void image_tmp_clean(struct store *st);
 int image_inspect(struct store *st, const char *name, char **ret_json);
 int image_prune(struct store *st, int userns_fd, size_t *ret_n);
 

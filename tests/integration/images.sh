@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 47
+plan 52
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -107,3 +107,24 @@ mkdir -p "$S/layers/.tmp-killed/usr" "$S/tmp/load-killed" # what a kill -9 mid-l
 "$ROOST" image prune >/dev/null
 expect "with no image left, prune empties the store (and an interrupted load's leftovers)" \
 	"$(ls -A "$S/layers" "$S/blobs/sha256" "$S/tmp" 2>/dev/null | grep -vc ':$\|^$')" 0
+
+# A container keeps its image's layers, running or stopped: rmi refuses without -f,
+# and a prune while it runs leaves its /bin alone.
+"$ROOST" load "$IMG/docker.tar" >/dev/null 2>&1
+mkdir "$T/p" && mkfifo "$T/p/ready" "$T/p/go"
+"$ROOST" run --name live -u 0 -v "$T/p:/p" $I 'echo up > /p/ready; read x < /p/go; ls /bin | wc -l' >"$T/live.out" 2>&1 &
+live_pid=$!
+await "$T/p/ready" >/dev/null
+out=$("$ROOST" rmi $I 2>&1); rc=$?
+match "rmi of an image a running container uses: refused, naming it and -f" "$rc:$out" "^125:roost: image '$I' is in use by container live: .*roost rmi -f"
+expect "rmi -f untags it" "$("$ROOST" rmi -f $I; "$ROOST" images | grep -c test/docker)" "$I
+0"
+"$ROOST" image prune >/dev/null
+echo go >"$T/p/go"
+wait $live_pid
+expect "a prune while it runs: its layers are all still there" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$'):$([ "$(cat "$T/live.out")" -gt 20 ] && echo /bin-kept)" "3:/bin-kept"
+"$ROOST" image prune >/dev/null
+expect "a stopped container keeps them too" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
+"$ROOST" rm live >/dev/null
+expect "once the container is removed, prune takes them" "$("$ROOST" image prune; ls -A "$S/layers" "$S/images/uses" | grep -vc ':$\|^$')" "removed 3 layers
+0"

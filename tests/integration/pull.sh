@@ -7,7 +7,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 18
+plan 21
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -15,7 +15,8 @@ python3 "$SRCDIR/tests/integration/mkimage.py" "$ROOTFS" "$T/img" || skip_all "m
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
 	-days 1 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null || skip_all "openssl req failed"
 mkfifo "$T/ready"
-python3 "$SRCDIR/tests/integration/registry.py" "$T/img/oci" "$T/cert.pem" "$T/key.pem" "$T/ready" "$T/reg.log" &
+mkdir "$T/gate" && mkfifo "$T/gate/stalled" "$T/gate/go"
+GATE="$T/gate" python3 "$SRCDIR/tests/integration/registry.py" "$T/img/oci" "$T/cert.pem" "$T/key.pem" "$T/ready" "$T/reg.log" &
 reg_pid=$!
 trap 'kill $reg_pid 2>/dev/null; _cleanup' EXIT
 port=$(await "$T/ready")
@@ -58,3 +59,17 @@ for repo in notarray baddiffs sha512; do
 	expect "$repo: status 125, one line" "$rc:$(printf '%s\n' "$out" | wc -l)" "125:1"
 	match "$repo: says what is wrong, nothing left in tmp" "$out:$(ls -A "$T/data3/roost/tmp" 2>/dev/null)" "$want.*:$"
 done
+
+# A prune while a pull downloads leaves the pull alone; what a killed pull left goes.
+export XDG_DATA_HOME="$T/data4"
+mkdir -p "$T/data4/roost/tmp/pull-killed/blobs/sha256"
+head -c 1048576 /dev/zero >"$T/data4/roost/tmp/pull-killed/blobs/sha256/partial"
+"$ROOST" pull --tls-verify=false "$R/test/slow:v1" >"$T/slow.out" 2>&1 &
+pull_pid=$!
+await "$T/gate/stalled" >/dev/null
+expect "the next pull removed a killed pull's leftovers, not its own" "$(ls "$T/data4/roost/tmp" | grep -c 'pull-killed'):$(ls "$T/data4/roost/tmp" | grep -c '^pull-')" "0:1"
+prune=$("$ROOST" image prune 2>&1)
+echo go >"$T/gate/go"
+wait $pull_pid
+expect "a prune during a pull: the pull completes" "$?:$(tail -n 1 "$T/slow.out"):$prune" "0:Pulled image: $R/test/slow:v1:removed 0 layers"
+expect "and leaves nothing in tmp" "$(ls -A "$T/data4/roost/tmp")" ""

@@ -9,6 +9,8 @@
 #   test/notarray:v1  an index whose "manifests" is an object, not an array
 #   test/baddiffs:v1  the image with a config whose rootfs.diff_ids is a string
 #   test/sha512:v1    the image with its first layer named by a sha512 digest
+#   test/slow:v1      the image; its last layer stops halfway until $GATE/go is written
+#                     (after the server writes a line to the FIFO $GATE/stalled)
 # Writes its port to READY (a FIFO); logs "token" and each path to LOG.
 import hashlib, http.server, json, os, ssl, sys
 
@@ -91,6 +93,18 @@ class H(http.server.BaseHTTPRequestHandler):
                 body = extra.get(ref) or open(blobs + ref[7:], "rb").read()
             except OSError:
                 return self.send(404)
+            if repo == "slow" and ref == last_layer and os.environ.get("GATE"):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:len(body) // 2])
+                self.wfile.flush()
+                with open(os.environ["GATE"] + "/stalled", "w") as f:
+                    f.write("stalled\n")
+                with open(os.environ["GATE"] + "/go") as f:
+                    f.read()
+                self.wfile.write(body[len(body) // 2:])
+                return
             if repo == "bad" and ref == last_layer:
                 body = bytearray(body)
                 body[len(body) // 2] ^= 0xff
