@@ -297,10 +297,12 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	if (r == 0) {
 		r = image_resolve(&st, name ? name : image, &img);
 		if (r == -ENOENT && !name)
-			r = err_setx(ENOENT,
-				     "ROOTFS '%s' is neither a directory nor an image in the store "
-				     "(see 'roost images'; 'roost load' adds one)",
-				     image);
+			r = err_setx(
+				ENOENT,
+				"ROOTFS '%s' is neither a directory nor an image in the store: "
+				"'roost pull %s' fetches it from its registry, 'roost load' "
+				"adds one from a file (see 'roost images')",
+				image, image);
 	}
 	/*
 	 * The record keeps the layers from rmi and prune; its lock is held until

@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 52
+plan 53
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -92,6 +92,8 @@ cp "$T/index.json.save" "$S/images/index.json"
 # errno of the write that failed and where, never a stale one.
 out=$( (trap '' XFSZ; ulimit -f 1024; "$ROOST" import "$IMG/bigfile.tar" big/file) 2>&1); rc=$?
 match "a short write: the real errno, the entry and the store path" "$rc:$out" "^125:roost: layer [0-9a-f]{12} into $S/layers: entry 'big': write: File too large$"
+
+match "an image not in the store: the message names roost pull" "$("$ROOST" run --rm no/such:img true 2>&1)" "is neither a directory nor an image in the store: 'roost pull no/such:img' fetches it"
 
 expect "import a rootfs tarball" "$("$ROOST" import "$IMG/plain.tar" plain/img:1)" "Imported image: plain/img:1"
 expect "run the imported image" "$("$ROOST" run --rm plain/img:1 cat /hello)" "imported"
