@@ -5,9 +5,11 @@
  */
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 
 #include "commands.h"
+#include "roost/auth.h"
 #include "roost/err.h"
 #include "roost/image.h"
 #include "roost/log.h"
@@ -339,6 +341,14 @@ int cmd_pull(int argc, char **argv)
 			platform = xstrdup(argv[++i]);
 		else if (!strncmp(a, "--platform=", 11))
 			platform = xstrdup(a + 11);
+		else if (!strcmp(a, "--authfile") && i + 1 < argc)
+			po.authfile = argv[++i];
+		else if (!strncmp(a, "--authfile=", 11))
+			po.authfile = a + 11;
+		else if (!strcmp(a, "--creds") && i + 1 < argc)
+			po.creds = argv[++i];
+		else if (!strncmp(a, "--creds=", 8))
+			po.creds = a + 8;
 		else if (!strcmp(a, "--cert-dir") && i + 1 < argc)
 			po.cert_dir = argv[++i];
 		else if (!strncmp(a, "--cert-dir=", 11))
@@ -394,5 +404,125 @@ int cmd_pull(int argc, char **argv)
 			printf("Pulled image: %s\n", e);
 	}
 	strv_free(&names);
+	return 0;
+}
+
+/* One line of stdin without its newline; with echo off on a terminal when secret. */
+static char *read_line(const char *prompt, bool secret)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t n;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		if (secret) {
+			quiet = old;
+			quiet.c_lflag &= ~ECHO;
+			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		}
+	}
+	n = getline(&line, &size, stdin);
+	if (tty && secret) {
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+/*
+ * roost login [-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE]
+ * [--cert-dir DIR] [--tls-verify=BOOL] REGISTRY: check the credentials
+ * against the registry, then store them (containers-auth.json(5)).
+ */
+int cmd_login(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: roost login [-u USER] [-p PASSWORD | --password-stdin] "
+		"[--authfile FILE] [--cert-dir DIR] [--tls-verify=BOOL] REGISTRY";
+	struct pull_opts po = {.tls_verify = true};
+	_cleanup_free_ char *user = NULL, *pass = NULL, *host = NULL;
+	const char *registry = NULL;
+	bool pass_stdin = false;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if ((!strcmp(a, "-u") || !strcmp(a, "--username")) && i + 1 < argc)
+			user = xstrdup(argv[++i]);
+		else if ((!strcmp(a, "-p") || !strcmp(a, "--password")) && i + 1 < argc)
+			pass = xstrdup(argv[++i]);
+		else if (!strcmp(a, "--password-stdin"))
+			pass_stdin = true;
+		else if (!strcmp(a, "--authfile") && i + 1 < argc)
+			po.authfile = argv[++i];
+		else if (!strcmp(a, "--cert-dir") && i + 1 < argc)
+			po.cert_dir = argv[++i];
+		else if (!strcmp(a, "--tls-verify=false"))
+			po.tls_verify = false;
+		else if (!strcmp(a, "--tls-verify=true") || !strcmp(a, "--tls-verify"))
+			po.tls_verify = true;
+		else if (a[0] != '-' && !registry)
+			registry = a;
+		else
+			return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	}
+	if (!registry || (pass && pass_stdin))
+		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	if (!user && pass_stdin)
+		return err_setx(EINVAL, "--password-stdin needs -u USER"), fail(-EINVAL);
+	if (!user)
+		user = read_line("Username: ", false);
+	if (!pass)
+		pass = read_line("Password: ", true);
+	if (!user || !*user || !pass)
+		return err_setx(EINVAL, "login %s: no username or password given", registry),
+		       fail(-EINVAL);
+	/* A namespace ("quay.io/team") is a key of its own; its registry checks the login. */
+	host = strndup(registry, strcspn(registry, "/"));
+	r = pull_login(host, &po, user, pass);
+	if (r == 0)
+		r = auth_store(po.authfile, registry, user, pass);
+	if (r < 0)
+		return fail(r);
+	printf("Login Succeeded!\n");
+	return 0;
+}
+
+/* roost logout [--authfile FILE] (REGISTRY | -a): forget stored credentials. */
+int cmd_logout(int argc, char **argv)
+{
+	static const char usage[] = "usage: roost logout [--authfile FILE] (REGISTRY | --all)";
+	const char *authfile = NULL, *registry = NULL;
+	bool all = false;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--authfile") && i + 1 < argc)
+			authfile = argv[++i];
+		else if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
+			all = true;
+		else if (argv[i][0] != '-' && !registry)
+			registry = argv[i];
+		else
+			return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	}
+	if (all == !!registry)
+		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	r = auth_remove(authfile, registry);
+	if (r < 0)
+		return fail(r);
+	if (all)
+		printf("Removed login credentials for all registries\n");
+	else
+		printf("Removed login credentials for %s\n", registry);
 	return 0;
 }

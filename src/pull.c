@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "roost/auth.h"
 #include "roost/err.h"
 #include "roost/image.h"
 #include "roost/log.h"
@@ -39,6 +40,8 @@ struct reg {
 	char *scheme; /* https, or http after a fallback */
 	char *repo;
 	char *token;
+	char *user, *pass; /* credentials (auth.json, --creds), or NULL */
+	bool basic; /* the registry asked for Basic authentication */
 	const char *dir; /* the image layout being filled, in the store's tmp/ */
 	bool tls_verify;
 	struct curl_blob ca; /* the CA certificates of the registry's cert dir, or none */
@@ -163,7 +166,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-static int perform(struct reg *g, const char *url, const char *accept, bool auth, struct resp *r)
+/* How a request authenticates: not at all, as the registry asked, or with the credentials. */
+enum auth_mode { AUTH_NONE, AUTH_REGISTRY, AUTH_CREDS };
+
+static int perform(struct reg *g, const char *url, const char *accept, enum auth_mode auth,
+		   struct resp *r)
 {
 	struct curl_slist *h = NULL;
 	_cleanup_free_ char *bearer = NULL;
@@ -172,7 +179,7 @@ static int perform(struct reg *g, const char *url, const char *accept, bool auth
 
 	if (accept)
 		h = curl_slist_append(h, accept);
-	if (auth && g->token) {
+	if (auth == AUTH_REGISTRY && g->token) {
 		bearer = xasprintf("Authorization: Bearer %s", g->token);
 		h = curl_slist_append(h, bearer);
 	}
@@ -199,6 +206,12 @@ static int perform(struct reg *g, const char *url, const char *accept, bool auth
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	/* Never sent to another host a redirect leads to (CURLOPT_UNRESTRICTED_AUTH is off). */
+	if (g->user && (auth == AUTH_CREDS || (auth == AUTH_REGISTRY && g->basic && !g->token))) {
+		curl_easy_setopt(g->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(g->curl, CURLOPT_USERNAME, g->user);
+		curl_easy_setopt(g->curl, CURLOPT_PASSWORD, g->pass);
+	}
 	/* With OpenSSL, libcurl trusts these in addition to the system's CA file. */
 	if (g->ca.len)
 		curl_easy_setopt(g->curl, CURLOPT_CAINFO_BLOB, &g->ca);
@@ -223,7 +236,10 @@ static int perform(struct reg *g, const char *url, const char *accept, bool auth
 	return 0;
 }
 
-/* An anonymous token for the challenge's realm. */
+/*
+ * A token for the challenge's realm: anonymous, or for the credentials
+ * when there are some (Basic authentication to the token server).
+ */
 static int get_token(struct reg *g, const char *challenge)
 {
 	_cleanup_free_ char *realm = NULL, *service = NULL, *scope = NULL, *url = NULL;
@@ -234,22 +250,32 @@ static int get_token(struct reg *g, const char *challenge)
 
 	if (pull_parse_www_auth(challenge, &realm, &service, &scope) < 0)
 		return err_setx(EACCES,
-				"%s: the registry wants credentials (%s); roost pulls "
-				"anonymously only",
+				"%s: the registry asks for an authentication roost does "
+				"not speak (%s)",
 				g->host, challenge);
-	dscope = scope ? xstrdup(scope) : xasprintf("repository:%s:pull", g->repo);
-	escope = curl_easy_escape(g->curl, dscope, 0);
+	dscope = scope ? xstrdup(scope) : g->repo ? xasprintf("repository:%s:pull", g->repo) : NULL;
+	escope = dscope ? curl_easy_escape(g->curl, dscope, 0) : NULL;
 	eservice = service ? curl_easy_escape(g->curl, service, 0) : NULL;
-	url = xasprintf("%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", escope,
-			eservice ? "&service=" : "", eservice ? eservice : "");
-	q = perform(g, url, NULL, false, &r);
+	url = xasprintf("%s%s%s%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
+			escope ? "scope=" : "", escope ? escope : "",
+			eservice ? (escope ? "&service=" : "service=") : "",
+			eservice ? eservice : "");
+	q = perform(g, url, NULL, g->user ? AUTH_CREDS : AUTH_NONE, &r);
 	if (q == -EPROTO)
 		q = err_setx(EPROTO, "%s: TLS handshake failed", realm);
-	if (q == 0 && r.code != 200)
+	if (q == 0 && (r.code == 401 || r.code == 403) && g->user)
+		q = err_setx(EACCES, "%s: the token server refused the credentials of '%s'", realm,
+			     g->user);
+	else if (q == 0 && (r.code == 401 || r.code == 403))
+		q = err_setx(EACCES, "%s: the registry wants credentials: 'roost login %s'",
+			     g->host, g->host);
+	else if (q == 0 && r.code != 200)
 		q = err_setx(EACCES, "%s: the token server answered %ld", realm, r.code);
 	j = q == 0 && r.buf ? json_tokener_parse(r.buf) : NULL;
-	if (q == 0 && !(json_object_object_get_ex(j, "token", &t) ||
-			json_object_object_get_ex(j, "access_token", &t)))
+	if (q == 0 && !((json_object_object_get_ex(j, "token", &t) &&
+			 json_object_is_type(t, json_type_string)) ||
+			(json_object_object_get_ex(j, "access_token", &t) &&
+			 json_object_is_type(t, json_type_string))))
 		q = err_setx(EACCES, "%s: no token in the answer", realm);
 	if (q == 0) {
 		free(g->token);
@@ -261,21 +287,23 @@ static int get_token(struct reg *g, const char *challenge)
 	return q;
 }
 
-/* GET /v2/REPO/PATH, with a token once the registry asks for one. */
-static int request(struct reg *g, const char *path, const char *accept, struct resp *r)
+/*
+ * GET /v2/PATH: a token once the registry asks for one (a Bearer
+ * challenge), the credentials for a Basic challenge. Returns 0 for 200.
+ */
+static int request_v2(struct reg *g, const char *path, const char *accept, struct resp *r)
 {
 	int q;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		_cleanup_free_ char *url =
-			xasprintf("%s://%s/v2/%s/%s", g->scheme, g->host, g->repo, path);
+		_cleanup_free_ char *url = xasprintf("%s://%s/v2/%s", g->scheme, g->host, path);
 
 		r->len = 0;
 		if (r->fd >= 0 && (ftruncate(r->fd, 0) < 0 || lseek(r->fd, 0, SEEK_SET) < 0))
 			return err_set(errno, "truncate");
 		if (r->ctx)
 			EVP_DigestInit_ex(r->ctx, EVP_sha256(), NULL);
-		q = perform(g, url, accept, true, r);
+		q = perform(g, url, accept, AUTH_REGISTRY, r);
 		if (q == -EPROTO && !g->tls_verify && !strcmp(g->scheme, "https")) {
 			/* --tls-verify=false also allows a registry speaking plain HTTP. */
 			log_debug("%s: no TLS; trying plain HTTP", g->host);
@@ -291,7 +319,13 @@ static int request(struct reg *g, const char *path, const char *accept, struct r
 					g->host);
 		if (q < 0)
 			return q;
-		if (r->code == 401 && attempt == 0 && r->www_auth[0]) {
+		if (r->code == 401 && attempt == 0 &&
+		    !strncasecmp(r->www_auth + strspn(r->www_auth, " "), "Basic", 5) && g->user) {
+			g->basic = true;
+			continue;
+		}
+		if (r->code == 401 && attempt == 0 && r->www_auth[0] &&
+		    strncasecmp(r->www_auth + strspn(r->www_auth, " "), "Basic", 5)) {
 			q = get_token(g, r->www_auth);
 			if (q < 0)
 				return q;
@@ -299,6 +333,23 @@ static int request(struct reg *g, const char *path, const char *accept, struct r
 		}
 		break;
 	}
+	if (r->code == 401 && g->user)
+		return err_setx(EACCES, "%s: the registry refused the credentials of '%s'", g->host,
+				g->user);
+	if (r->code == 401)
+		return err_setx(EACCES, "%s: the registry wants credentials: 'roost login %s'",
+				g->host, g->host);
+	return 0;
+}
+
+/* GET /v2/REPO/PATH; anything but 200 is an error naming it. */
+static int request(struct reg *g, const char *path, const char *accept, struct resp *r)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", g->repo, path);
+	int q = request_v2(g, p, accept, r);
+
+	if (q < 0)
+		return q;
 	if (r->too_big)
 		return err_setx(EFBIG, "%s/%s: %s is too big for a manifest", g->host, g->repo,
 				path);
@@ -624,6 +675,68 @@ static int load_cert_dir(struct reg *g, const char *cert_dir)
 	return 0;
 }
 
+/* Credentials from --creds USER:PASSWORD, else from the auth files for the reference. */
+static int load_creds(struct reg *g, const char *norm, const struct pull_opts *po)
+{
+	_cleanup_free_ char *registry = strndup(norm, strcspn(norm, "/"));
+	const char *colon;
+	int r;
+
+	if (po->creds) {
+		colon = strchr(po->creds, ':');
+		if (!colon || colon == po->creds)
+			return err_setx(EINVAL, "--creds: want USER:PASSWORD");
+		g->user = strndup(po->creds, colon - po->creds);
+		g->pass = xstrdup(colon + 1);
+		return 0;
+	}
+	r = auth_lookup(po->authfile, registry, g->repo, &g->user, &g->pass);
+	return r < 0 ? r : 0;
+}
+
+static void reg_done(struct reg *g)
+{
+	if (g->curl)
+		curl_easy_cleanup(g->curl);
+	free(g->host);
+	free(g->scheme);
+	free(g->repo);
+	free(g->token);
+	free(g->user);
+	free(g->pass);
+	free(g->ca.data);
+	free(g->client_cert);
+	free(g->client_key);
+}
+
+/*
+ * Check user and pass against the registry (GET /v2/, with a token for
+ * them where the registry hands out tokens), as 'roost login' does before
+ * it stores them. Returns 0, -EACCES when they are refused.
+ */
+int pull_login(const char *registry, const struct pull_opts *po, const char *user, const char *pass)
+{
+	struct reg g = {.tls_verify = po->tls_verify};
+	struct resp r = {.fd = -1};
+	int q;
+
+	g.host = xstrdup(!strcmp(registry, "docker.io") ? "registry-1.docker.io" : registry);
+	g.scheme = xstrdup("https");
+	g.user = xstrdup(user);
+	g.pass = xstrdup(pass);
+	g.curl = curl_easy_init();
+	if (!g.curl)
+		abort();
+	q = load_cert_dir(&g, po->cert_dir);
+	if (q == 0)
+		q = request_v2(&g, "", NULL, &r);
+	if (q == 0 && r.code != 200)
+		q = err_setx(EACCES, "%s: /v2/ answered HTTP %ld", registry, r.code);
+	free(r.buf);
+	reg_done(&g);
+	return q;
+}
+
 /*
  * Pull ref into the store. Names stored (and notes, "note: ...") are pushed
  * to ret_names. Returns 0 or -errno.
@@ -658,6 +771,8 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 	if (!g.curl)
 		abort();
 	q = load_cert_dir(&g, po->cert_dir);
+	if (q == 0)
+		q = load_creds(&g, norm, po);
 	if (q < 0)
 		goto out;
 	image_tmp_clean(st);
@@ -683,13 +798,6 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 out:
 	if (tmp)
 		(void)util_rm_rf_at(st->data_fd, tmp);
-	curl_easy_cleanup(g.curl);
-	free(g.host);
-	free(g.scheme);
-	free(g.repo);
-	free(g.token);
-	free(g.ca.data);
-	free(g.client_cert);
-	free(g.client_key);
+	reg_done(&g);
 	return q;
 }

@@ -14,9 +14,13 @@ struct pull_opts {
 	const char *os, *arch; /* the platform to pick from an index; NULL: this machine's */
 	bool tls_verify; /* false: accept any certificate, and plain HTTP */
 	const char *cert_dir; /* CAs (.crt), client certificate (.cert, .key); NULL: certs.d */
+	const char *authfile; /* NULL: the auth files of containers-auth.json(5) */
+	const char *creds; /* USER:PASSWORD, instead of the auth files */
 };
 
 int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service, char **ret_scope);
+int pull_login(const char *registry, const struct pull_opts *po, const char *user,
+	       const char *pass);
 int pull_image(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
 	       struct strv *ret_names);
 

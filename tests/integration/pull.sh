@@ -7,7 +7,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 21
+plan 25
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -73,3 +73,16 @@ echo go >"$T/gate/go"
 wait $pull_pid
 expect "a prune during a pull: the pull completes" "$?:$(tail -n 1 "$T/slow.out"):$prune" "0:Pulled image: $R/test/slow:v1:removed 0 layers"
 expect "and leaves nothing in tmp" "$(ls -A "$T/data4/roost/tmp")" ""
+
+# A token server that wants credentials: --creds, then an auth file.
+export XDG_DATA_HOME="$T/data5"
+out=$("$ROOST" pull --tls-verify=false "$R/test/private:v1" 2>&1); rc=$?
+expect "a token server that wants credentials: named, with roost login" "$rc:$out" "125:roost: $R: the registry wants credentials: 'roost login $R'"
+out=$("$ROOST" pull --tls-verify=false --creds tok:pw "$R/test/private:v1" 2>/dev/null); rc=$?
+expect "--creds: the token comes for them" "$rc:$out:$(grep -c 'token with credentials' "$T/reg.log")" "0:Pulled image: $R/test/private:v1:1"
+out=$("$ROOST" pull --tls-verify=false --creds tok:wrong "$R/test/private:v1" 2>&1); rc=$?
+match "wrong credentials: refused, naming the user" "$rc:$out" "^125:.*the token server refused the credentials of 'tok'"
+printf '{"auths": {"%s/test": {"auth": "%s"}}}' "$R" "$(printf tok:pw | base64)" >"$T/auth.json"
+"$ROOST" rmi "$R/test/private:v1" >/dev/null
+out=$(REGISTRY_AUTH_FILE="$T/auth.json" "$ROOST" pull --tls-verify=false "$R/test/private:v1" 2>/dev/null); rc=$?
+expect "credentials from REGISTRY_AUTH_FILE, keyed by a namespace" "$rc:$out" "0:Pulled image: $R/test/private:v1"

@@ -9,10 +9,11 @@
 #   test/notarray:v1  an index whose "manifests" is an object, not an array
 #   test/baddiffs:v1  the image with a config whose rootfs.diff_ids is a string
 #   test/sha512:v1    the image with its first layer named by a sha512 digest
+#   test/private:v1   the image, behind a token server that wants USER tok, PASSWORD pw
 #   test/slow:v1      the image; its last layer stops halfway until $GATE/go is written
 #                     (after the server writes a line to the FIFO $GATE/stalled)
 # Writes its port to READY (a FIFO); logs "token" and each path to LOG.
-import hashlib, http.server, json, os, ssl, sys
+import base64, hashlib, http.server, json, os, ssl, sys
 
 layout, cert, key, ready, logf = sys.argv[1:6]
 arch = os.environ.get("ARCH", "amd64")
@@ -43,6 +44,8 @@ tags["baddiffs"] = add(json.dumps(dict(manifest, config=dict(manifest["config"],
 tags["sha512"] = add(json.dumps(dict(manifest, layers=[dict(manifest["layers"][0], digest="sha512:" + "a" * 128)]
                                      + manifest["layers"][1:])).encode())
 TOKEN = "t0k3n"
+PRIVATE_TOKEN = "pr1v4t3"
+CREDS = "Basic " + base64.b64encode(b"tok:pw").decode()
 
 
 def log(s):
@@ -69,12 +72,18 @@ class H(http.server.BaseHTTPRequestHandler):
         log(self.path)
         if path == "/token":
             log("token")
+            if "test%2Fprivate" in self.path or "test/private" in self.path:
+                if self.headers.get("Authorization") != CREDS:
+                    log("token refused")
+                    return self.send(401, b"{}", "application/json")
+                log("token with credentials")
+                return self.send(200, json.dumps({"token": PRIVATE_TOKEN}).encode(), "application/json")
             return self.send(200, json.dumps({"token": TOKEN}).encode(), "application/json")
         parts = path.split("/")  # '', v2, test, REPO, kind, ref
         if len(parts) != 6 or parts[1] != "v2" or parts[2] != "test":
             return self.send(404)
         repo, kind, ref = parts[3], parts[4], parts[5]
-        if self.headers.get("Authorization") != "Bearer " + TOKEN:
+        if self.headers.get("Authorization") != "Bearer " + (PRIVATE_TOKEN if repo == "private" else TOKEN):
             return self.send(401, b"{}", "application/json", [("WWW-Authenticate",
                              f'Bearer realm="https://127.0.0.1:{port}/token",service="test",'
                              f'scope="repository:test/{repo}:pull"')])

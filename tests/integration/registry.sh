@@ -10,7 +10,7 @@ require userns newuidmap subid
 command -v docker-registry >/dev/null || skip_all "no docker-registry (package docker-registry)"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 12
+plan 21
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -24,8 +24,8 @@ http: {addr: 127.0.0.1:$port}
 EOC
 docker-registry serve "$T/registry.yml" >"$T/registry.log" 2>&1 &
 reg_pid=$!
-tls_pid=
-trap 'kill $reg_pid $tls_pid 2>/dev/null; wait $reg_pid $tls_pid 2>/dev/null; _cleanup' EXIT
+tls_pid= auth_pid=
+trap 'kill $reg_pid $tls_pid $auth_pid 2>/dev/null; wait $reg_pid $tls_pid $auth_pid 2>/dev/null; _cleanup' EXIT
 # Up when it answers: curl waits for the port itself (bounded, no sleep of ours).
 curl -s --retry 50 --retry-connrefused --retry-delay 0 --retry-max-time 20 -o /dev/null "http://127.0.0.1:$port/v2/" ||
 	skip_all "docker-registry did not start: $(head -c 300 "$T/registry.log")"
@@ -85,3 +85,44 @@ out=$(HOME="$T/home" "$ROOST" pull "$TR/test/img:v1" 2>/dev/null); rc=$?
 expect "HTTP/2 pull with \$HOME/.config/containers/certs.d/HOST:PORT/ca.crt" "$rc:$out" "0:Pulled image: $TR/test/img:v1"
 out=$("$ROOST" pull --cert-dir "$T/nonexistent" "$TR/test/img:v1" 2>&1); rc=$?
 match "--cert-dir that is not there: named" "$rc:$out" "^125:roost: certificate directory $T/nonexistent: No such file"
+
+# The same storage behind htpasswd (Basic) authentication: roost login, pull, logout.
+python3 -c 'import crypt; print("alice:" + crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
+	>"$T/htpasswd" 2>/dev/null || skip_all "python3 cannot make a bcrypt hash"
+aport=$(free_port)
+cat >"$T/auth.yml" <<EOC
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $T/registry}}
+auth: {htpasswd: {realm: roost-test, path: $T/htpasswd}}
+http: {addr: 127.0.0.1:$aport, tls: {certificate: $T/cert.pem, key: $T/key.pem}}
+EOC
+docker-registry serve "$T/auth.yml" >"$T/auth.log" 2>&1 &
+auth_pid=$!
+curl -s --cacert "$T/ca.crt" --retry 50 --retry-connrefused --retry-delay 0 --retry-max-time 20 \
+	-o /dev/null "https://127.0.0.1:$aport/v2/"
+AR="127.0.0.1:$aport"
+export XDG_DATA_HOME="$T/data-auth" HOME="$T/home"
+AUTH="$XDG_RUNTIME_DIR/containers/auth.json"
+mkdir -p "$HOME/.config/containers/certs.d/$AR"
+cp "$T/ca.crt" "$HOME/.config/containers/certs.d/$AR/ca.crt"
+
+out=$("$ROOST" pull "$AR/test/img:v1" 2>&1); rc=$?
+expect "Basic auth, no credentials: named, with roost login" "$rc:$out" "125:roost: $AR: the registry wants credentials: 'roost login $AR'"
+out=$(echo wrong | "$ROOST" login -u alice --password-stdin "$AR" 2>&1); rc=$?
+expect "login with a wrong password: refused, nothing stored" "$rc:$out:$([ -e "$AUTH" ] && echo stored)" "125:roost: $AR: the registry refused the credentials of 'alice':"
+out=$(echo s3cret | "$ROOST" login -u alice --password-stdin "$AR" 2>&1); rc=$?
+expect "login: checked and stored" "$rc:$out" "0:Login Succeeded!"
+expect "stored as containers-auth.json(5) says, mode 0600" \
+	"$(python3 -c 'import base64,json,sys; print(base64.b64decode(json.load(open(sys.argv[1]))["auths"][sys.argv[2]]["auth"]).decode())' "$AUTH" "$AR"):$(stat -c %a "$AUTH")" "alice:s3cret:600"
+out=$("$ROOST" pull "$AR/test/img:v1" 2>/dev/null); rc=$?
+expect "pull with the stored credentials (Basic, HTTP/2)" "$rc:$out" "0:Pulled image: $AR/test/img:v1"
+expect "logout" "$("$ROOST" logout "$AR")" "Removed login credentials for $AR"
+out=$("$ROOST" logout "$AR" 2>&1); rc=$?
+match "logout when not logged in: said" "$rc:$out" "^125:roost: not logged into $AR"
+mkdir -p "$HOME/.docker"
+printf '{"auths": {"https://%s/v1/": {"auth": "%s"}}}' "$AR" "$(printf alice:s3cret | base64)" >"$HOME/.docker/config.json"
+"$ROOST" rmi "$AR/test/img:v1" >/dev/null
+out=$("$ROOST" pull "$AR/test/img:v1" 2>/dev/null); rc=$?
+expect "credentials from ~/.docker/config.json (a docker-style key)" "$rc:$out" "0:Pulled image: $AR/test/img:v1"
+expect "logout --all" "$("$ROOST" logout --all)" "Removed login credentials for all registries"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "roost/auth.h"
 #include "roost/image.h"
 #include "roost/layer.h"
 #include "roost/pull.h"
@@ -69,7 +70,7 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(49);
+	plan(53);
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
@@ -87,6 +88,16 @@ int main(void)
 	is_str(norm("ev\x1b[2Jil.io/x:1"), "ERROR", "an escape code in the registry refused");
 	is_str(norm("[::1]:5000/x"), "[::1]:5000/x:latest", "an IPv6 registry");
 	is_str(norm("x:-a"), "ERROR", "a tag starting with '-' refused");
+	{
+		char *u = NULL, *pw = NULL;
+
+		is_int(auth_decode("YWxpY2U6czNjcjp0", &u, &pw), 0, "auth: base64 of user:pass");
+		is_str(u, "alice", "auth: the user");
+		is_str(pw, "s3cr:t", "auth: the password keeps its colons");
+		free(u);
+		free(pw);
+		is_int(auth_decode("bm9jb2xvbg==", &u, &pw), -EINVAL, "auth: no colon refused");
+	}
 	{
 		char *e = image_escape("a\x1b[31m\nb\\");
 
