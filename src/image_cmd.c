@@ -15,6 +15,7 @@
 #include "roost/log.h"
 #include "roost/proc.h"
 #include "roost/pull.h"
+#include "roost/registry.h"
 #include "roost/userns.h"
 
 /* Messages can quote registries and images: never a raw control byte to the terminal. */
@@ -488,7 +489,7 @@ int cmd_login(int argc, char **argv)
 		       fail(-EINVAL);
 	/* A namespace ("quay.io/team") is a key of its own; its registry checks the login. */
 	host = strndup(registry, strcspn(registry, "/"));
-	r = pull_login(host, &po, user, pass);
+	r = registry_login(host, &po, user, pass);
 	if (r == 0)
 		r = auth_store(po.authfile, registry, user, pass);
 	if (r < 0)

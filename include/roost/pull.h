@@ -18,9 +18,6 @@ struct pull_opts {
 	const char *creds; /* USER:PASSWORD, instead of the auth files */
 };
 
-int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service, char **ret_scope);
-int pull_login(const char *registry, const struct pull_opts *po, const char *user,
-	       const char *pass);
 int pull_image(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
 	       struct strv *ret_names);
 

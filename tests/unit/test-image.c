@@ -11,6 +11,7 @@
 #include "roost/image.h"
 #include "roost/layer.h"
 #include "roost/pull.h"
+#include "roost/registry.h"
 #include "roost/spec.h"
 #include "../tap.h"
 
@@ -163,11 +164,11 @@ int main(void)
 	{
 		char *realm = NULL, *service = NULL, *scope = NULL;
 
-		is_int(pull_parse_www_auth(" Bearer "
-					   "realm=\"https://auth.docker.io/"
-					   "token\",service=\"registry.docker.io\",scope="
-					   "\"repository:library/alpine:pull\"",
-					   &realm, &service, &scope),
+		is_int(registry_parse_www_auth(" Bearer "
+					       "realm=\"https://auth.docker.io/"
+					       "token\",service=\"registry.docker.io\",scope="
+					       "\"repository:library/alpine:pull\"",
+					       &realm, &service, &scope),
 		       0, "a Bearer challenge");
 		is_str(realm, "https://auth.docker.io/token", "its realm");
 		is_str(service, "registry.docker.io", "its service");
@@ -175,8 +176,8 @@ int main(void)
 		free(realm);
 		free(service);
 		free(scope);
-		is_int(pull_parse_www_auth("Basic realm=\"x\"", &realm, &service, &scope), -EINVAL,
-		       "Basic is no Bearer challenge");
+		is_int(registry_parse_www_auth("Basic realm=\"x\"", &realm, &service, &scope),
+		       -EINVAL, "Basic is no Bearer challenge");
 	}
 	{
 		struct store st = {.data_fd = -1, .run_fd = -1};
