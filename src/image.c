@@ -652,9 +652,11 @@ int image_remove(struct store *st, const char *name, bool force)
 
 /*
  * Remove what pulls and loads left in tmp/: each holds a lock on its
- * directory while it works, so only the abandoned ones go.
+ * directory (and on each partial-HEX blob it grows) while it works, so only
+ * the abandoned ones go; with keep_partial, abandoned partial blobs stay for
+ * a pull to continue.
  */
-static int tmp_clean(struct store *st)
+static int tmp_clean(struct store *st, bool keep_partial)
 {
 	int dfd = openat(st->data_fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_closedir_ DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
@@ -664,7 +666,8 @@ static int tmp_clean(struct store *st)
 		_cleanup_close_ int fd = -1;
 		_cleanup_free_ char *rel = NULL;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (keep_partial && !strncmp(de->d_name, "partial-", 8)))
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
@@ -675,11 +678,11 @@ static int tmp_clean(struct store *st)
 	return r;
 }
 
-/* Before a pull: what earlier pulls that were killed left behind goes. */
+/* Before a pull: what earlier pulls that were killed left goes, but for partial blobs. */
 void image_tmp_clean(struct store *st)
 {
 	_cleanup_close_ int lock = image_store_lock(st, false);
-	int r = lock < 0 ? lock : tmp_clean(st);
+	int r = lock < 0 ? lock : tmp_clean(st, true);
 
 	if (r < 0)
 		log_debug("%s/tmp: %s", st->data_path, strerror(-r));
@@ -797,7 +800,7 @@ int image_prune(struct store *st, int userns_fd, size_t *ret_n)
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 	}
 	if (r == 0)
-		(void)tmp_clean(st);
+		(void)tmp_clean(st, false);
 	strv_free(&keep);
 	if (r == 0)
 		*ret_n = n;

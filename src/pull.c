@@ -64,31 +64,81 @@ static int get_manifest(struct registry *g, const char *ref, char **ret, size_t 
 	return 0;
 }
 
-/* A blob into dir_fd/blobs/sha256/HEX, hashed as it comes and refused unless it matches. */
-static int get_blob(struct registry *g, int dir_fd, const char *digest)
+/* Hash the first n bytes of fd into ctx. Returns 0 or -errno. */
+static int hash_prefix(int fd, off_t n, EVP_MD_CTX *ctx)
+{
+	char buf[65536];
+
+	for (off_t off = 0; off < n;) {
+		size_t want = n - off < (off_t)sizeof(buf) ? (size_t)(n - off) : sizeof(buf);
+		ssize_t k = pread(fd, buf, want, off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		EVP_DigestUpdate(ctx, buf, k);
+		off += k;
+	}
+	return 0;
+}
+
+/*
+ * A blob into dir_fd/blobs/sha256/HEX, hashed as it comes and refused
+ * unless it matches. It grows in the store's tmp/partial-HEX, locked
+ * while it does: what an interrupted pull fetched stays there and the next
+ * pull asks for the rest (HTTP Range), hashing what is there first. A blob
+ * that does not match its digest is removed.
+ */
+static int get_blob(struct registry *g, struct store *st, int dir_fd, const char *digest)
 {
 	char want[65], got[65];
-	_cleanup_free_ char *rel = NULL, *path = xasprintf("blobs/%s", digest);
+	_cleanup_free_ char *rel = NULL, *partial = NULL, *path = xasprintf("blobs/%s", digest);
 	struct registry_resp r = {.fd = -1};
+	struct stat sb;
 	int q;
 
 	if (image_digest_hex(digest, want) < 0)
 		return err_setx(EINVAL, "unsupported digest '%s'", digest);
 	rel = xasprintf("blobs/sha256/%s", want);
-	r.fd = openat(dir_fd, rel, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (r.fd < 0)
-		return err_set(errno, "create %s", rel);
+	partial = xasprintf("tmp/partial-%s", want);
+	r.fd = openat(st->data_fd, partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Another pull fetching the same blob: wait for it, then take what it left. */
+	if (r.fd < 0 || flock(r.fd, LOCK_EX) < 0 || fstat(r.fd, &sb) < 0) {
+		q = err_set(errno, "create %s/%s", st->data_path, partial);
+		goto out;
+	}
 	r.ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(r.ctx, EVP_sha256(), NULL);
+	q = hash_prefix(r.fd, sb.st_size, r.ctx);
+	if (q < 0) {
+		q = err_set(-q, "read %s/%s", st->data_path, partial);
+		goto out;
+	}
+	r.offset = sb.st_size;
+	if (r.offset > 0)
+		log_debug("%s: continuing after %lld bytes", digest, (long long)r.offset);
 	q = registry_get(g, path, NULL, &r);
-	close(r.fd);
+	if (q < 0 && r.code == 416 && r.offset > 0) {
+		/* Nothing after what we hold: it was wrong, or the blob changed. Once more whole. */
+		r.offset = 0;
+		q = registry_get(g, path, NULL, &r);
+	}
 	if (q == 0) {
 		hex_of(r.ctx, got);
-		if (strcmp(got, want))
+		if (strcmp(got, want)) {
+			(void)unlinkat(st->data_fd, partial, 0);
 			q = err_setx(EBADMSG,
 				     "%s/%s: blob %s does not match its digest (it is sha256:%s): "
 				     "corrupted; nothing was stored",
 				     g->host, g->repo, digest, got);
+		} else if (renameat(st->data_fd, partial, dir_fd, rel) < 0) {
+			q = err_set(errno, "move %s/%s into %s", st->data_path, partial, g->dir);
+		}
 	}
+out:
+	if (r.fd >= 0)
+		close(r.fd);
 	EVP_MD_CTX_free(r.ctx);
 	free(r.buf);
 	return q;
@@ -216,7 +266,7 @@ static int fetch(struct registry *g, int dir_fd, const char *ref, const struct p
 		if (q < 0)
 			goto out;
 	}
-	q = get_blob(g, dir_fd, jstr(jget(m, "config"), "digest"));
+	q = get_blob(g, st, dir_fd, jstr(jget(m, "config"), "digest"));
 	if (q < 0)
 		goto out;
 	{
@@ -258,7 +308,7 @@ static int fetch(struct registry *g, int dir_fd, const char *ref, const struct p
 			q = err_setx(EINVAL, "%s: layer %zu has no digest", where, i + 1);
 			goto out;
 		}
-		q = get_blob(g, dir_fd, dg);
+		q = get_blob(g, st, dir_fd, dg);
 		if (q < 0)
 			goto out;
 	}

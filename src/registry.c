@@ -74,6 +74,22 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 
 	/* The status of the response this body belongs to, as libcurl parsed it (HTTP/1 or 2). */
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->code);
+	if (r->fd >= 0 && r->code < 300 && !r->started) {
+		r->started = true;
+		/* 206 is the rest of what fd holds; a 200 to a Range request is all of it again. */
+		if (r->offset > 0 && r->code != 206) {
+			r->offset = 0;
+			if (ftruncate(r->fd, 0) < 0 || lseek(r->fd, 0, SEEK_SET) < 0) {
+				r->write_errno = errno;
+				return 0;
+			}
+			if (r->ctx)
+				EVP_DigestInit_ex(r->ctx, EVP_sha256(), NULL);
+		} else if (r->offset > 0 && lseek(r->fd, 0, SEEK_END) < 0) {
+			r->write_errno = errno;
+			return 0;
+		}
+	}
 	if (r->ctx && r->code < 300)
 		EVP_DigestUpdate(r->ctx, data, len);
 	if (r->fd >= 0 && r->code < 300) {
@@ -138,7 +154,7 @@ static int perform(struct registry *g, const char *url, const char *accept, enum
 {
 	struct curl_slist *h = NULL;
 	_cleanup_free_ char *bearer = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
+	char errbuf[CURL_ERROR_SIZE] = "", range[32];
 	CURLcode c;
 
 	if (accept)
@@ -169,6 +185,10 @@ static int perform(struct registry *g, const char *url, const char *accept, enum
 	if (!g->tls_verify) {
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (r->fd >= 0 && r->offset > 0) {
+		snprintf(range, sizeof(range), "%lld-", (long long)r->offset);
+		curl_easy_setopt(g->curl, CURLOPT_RANGE, range);
 	}
 	/* Never sent to another host a redirect leads to (CURLOPT_UNRESTRICTED_AUTH is off). */
 	if (g->user && (auth == AUTH_CREDS || (auth == AUTH_REGISTRY && g->basic && !g->token))) {
@@ -264,9 +284,11 @@ static int request_v2(struct registry *g, const char *path, const char *accept,
 		_cleanup_free_ char *url = xasprintf("%s://%s/v2/%s", g->scheme, g->host, path);
 
 		r->len = 0;
-		if (r->fd >= 0 && (ftruncate(r->fd, 0) < 0 || lseek(r->fd, 0, SEEK_SET) < 0))
+		r->started = false;
+		if (r->fd >= 0 && r->offset == 0 &&
+		    (ftruncate(r->fd, 0) < 0 || lseek(r->fd, 0, SEEK_SET) < 0))
 			return err_set(errno, "truncate");
-		if (r->ctx)
+		if (r->ctx && r->offset == 0)
 			EVP_DigestInit_ex(r->ctx, EVP_sha256(), NULL);
 		q = perform(g, url, accept, AUTH_REGISTRY, r);
 		if (q == -EPROTO && !g->tls_verify && !strcmp(g->scheme, "https")) {
@@ -320,7 +342,7 @@ int registry_get(struct registry *g, const char *path, const char *accept, struc
 				path);
 	if (r->code == 404)
 		return err_setx(ENOENT, "%s/%s: %s not found", g->host, g->repo, path);
-	if (r->code != 200)
+	if (r->code != 200 && !(r->code == 206 && r->offset > 0))
 		return err_setx(EIO, "%s/%s: %s: HTTP %ld", g->host, g->repo, path, r->code);
 	return 0;
 }

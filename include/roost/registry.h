@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "roost/pull.h"
 
@@ -33,6 +34,8 @@ struct registry_resp {
 	char *buf; /* the body, when no fd */
 	size_t len;
 	int fd; /* else the body goes here */
+	off_t offset; /* what fd holds already (and ctx has hashed): asked for the rest (Range) */
+	bool started; /* the body's first bytes came */
 	EVP_MD_CTX *ctx; /* hashed as it comes, when set */
 	bool too_big;
 	int write_errno; /* the body could not be written to fd */

@@ -7,7 +7,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 25
+plan 30
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -86,3 +86,18 @@ printf '{"auths": {"%s/test": {"auth": "%s"}}}' "$R" "$(printf tok:pw | base64)"
 "$ROOST" rmi "$R/test/private:v1" >/dev/null
 out=$(REGISTRY_AUTH_FILE="$T/auth.json" "$ROOST" pull --tls-verify=false "$R/test/private:v1" 2>/dev/null); rc=$?
 expect "credentials from REGISTRY_AUTH_FILE, keyed by a namespace" "$rc:$out" "0:Pulled image: $R/test/private:v1"
+
+# An interrupted download is continued, not started again, and nothing is left.
+export XDG_DATA_HOME="$T/data6"
+out=$("$ROOST" pull --tls-verify=false "$R/test/cut:v1" 2>&1); rc=$?
+cut=$(sed -n 's/^cut at //p' "$T/reg.log")
+expect "a download cut short: status 125" "$rc" 125
+expect "what came is kept for the next pull, nothing else" "$(ls "$T/data6/roost/tmp" | sed 's/-[0-9a-f]*$//'):$(stat -c %s "$T"/data6/roost/tmp/partial-* 2>/dev/null)" "partial:$cut"
+out=$("$ROOST" pull --tls-verify=false "$R/test/cut:v1" 2>/dev/null); rc=$?
+expect "the next pull asks for the rest (Range) and completes" "$rc:$out:$(grep -c "^range $cut\$" "$T/reg.log")" "0:Pulled image: $R/test/cut:v1:1"
+expect "the continued blob was checked, and tmp is empty" "$("$ROOST" run --rm "$R/test/cut:v1" 'ls /opq'):$(ls -A "$T/data6/roost/tmp")" "c:"
+export XDG_DATA_HOME="$T/data7"
+"$ROOST" pull --tls-verify=false "$R/test/cut200:v1" >/dev/null 2>&1
+out=$("$ROOST" pull --tls-verify=false "$R/test/cut200:v1" 2>/dev/null); rc=$?
+expect "a registry that answers a Range request with the whole blob: started over, checked" \
+	"$rc:$out:$(grep -c '^cut200 at' "$T/reg.log"):$(ls -A "$T/data7/roost/tmp")" "0:Pulled image: $R/test/cut200:v1:1:"

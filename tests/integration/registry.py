@@ -9,6 +9,9 @@
 #   test/notarray:v1  an index whose "manifests" is an object, not an array
 #   test/baddiffs:v1  the image with a config whose rootfs.diff_ids is a string
 #   test/sha512:v1    the image with its first layer named by a sha512 digest
+#   test/cut:v1       the image; the first GET of its last layer ends halfway (the
+#                     connection closes); a GET with Range gets 206 and the rest
+#   test/cut200:v1    the same cut, then the whole layer (200) whatever Range asks
 #   test/private:v1   the image, behind a token server that wants USER tok, PASSWORD pw
 #   test/slow:v1      the image; its last layer stops halfway until $GATE/go is written
 #                     (after the server writes a line to the FIFO $GATE/stalled)
@@ -44,6 +47,7 @@ tags["baddiffs"] = add(json.dumps(dict(manifest, config=dict(manifest["config"],
 tags["sha512"] = add(json.dumps(dict(manifest, layers=[dict(manifest["layers"][0], digest="sha512:" + "a" * 128)]
                                      + manifest["layers"][1:])).encode())
 TOKEN = "t0k3n"
+done = set()  # what happened once already
 PRIVATE_TOKEN = "pr1v4t3"
 CREDS = "Basic " + base64.b64encode(b"tok:pw").decode()
 
@@ -102,6 +106,26 @@ class H(http.server.BaseHTTPRequestHandler):
                 body = extra.get(ref) or open(blobs + ref[7:], "rb").read()
             except OSError:
                 return self.send(404)
+            rng = self.headers.get("Range")
+            if repo == "cut" and ref == last_layer and rng:
+                start = int(rng.split("=")[1].split("-")[0])
+                log(f"range {start}")
+                self.send_response(206)
+                self.send_header("Content-Length", str(len(body) - start))
+                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+                self.end_headers()
+                self.wfile.write(body[start:])
+                return
+            if repo in ("cut", "cut200") and ref == last_layer and repo not in done:
+                done.add(repo)
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                log(f"{repo} at {len(body) // 2}")
+                return
             if repo == "slow" and ref == last_layer and os.environ.get("GATE"):
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
