@@ -323,6 +323,35 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	return r;
 }
 
+/*
+ * One line per blob on stderr, as podman shows them: "Copying blob HEX12
+ * 1.2 MB / 3.4 MB" rewritten as it comes, then "done" (or "skipped: already
+ * exists"). Only on a terminal, and not with -q.
+ */
+static void show_progress(const char *what, const char *hex, uint64_t now, uint64_t total,
+			  enum pull_progress state)
+{
+	static uint64_t last;
+	char a[32], b[32];
+
+	if (state == PULL_SKIPPED) {
+		fprintf(stderr, "Copying %s %.12s skipped: already exists\n", what, hex);
+		return;
+	}
+	if (state == PULL_DONE) {
+		fprintf(stderr, "\rCopying %s %.12s done%24s\n", what, hex, "");
+		last = 0;
+		return;
+	}
+	/* libcurl calls often: a line per 64 kB is plenty. */
+	if (now == last || (now - last < 65536 && now != total))
+		return;
+	last = now;
+	human(now, a, sizeof(a));
+	human(total, b, sizeof(b));
+	fprintf(stderr, "\rCopying %s %.12s %10s / %-10s", what, hex, a, total ? b : "?");
+}
+
 /* roost pull [--platform OS/ARCH] [--cert-dir DIR] [--tls-verify=false] [-q] REF */
 int cmd_pull(int argc, char **argv)
 {
@@ -331,6 +360,7 @@ int cmd_pull(int argc, char **argv)
 	struct store st = {.data_fd = -1, .run_fd = -1};
 	struct pull_opts po = {.tls_verify = true};
 	_cleanup_free_ char *platform = NULL, *norm = NULL;
+	bool quiet = false;
 	struct strv names = {0};
 	const char *ref = NULL;
 	int userns_fd, r;
@@ -359,7 +389,7 @@ int cmd_pull(int argc, char **argv)
 		else if (!strcmp(a, "--tls-verify=true") || !strcmp(a, "--tls-verify"))
 			po.tls_verify = true;
 		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-			; /* roost pull prints no progress yet */
+			quiet = true;
 		else if (a[0] != '-' && !ref)
 			ref = a;
 		else
@@ -367,6 +397,8 @@ int cmd_pull(int argc, char **argv)
 	}
 	if (!ref)
 		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	if (!quiet && isatty(STDERR_FILENO))
+		po.progress = show_progress;
 	if (platform) {
 		char *sl = strchr(platform, '/');
 		if (!sl || !sl[1] || sl == platform)

@@ -90,11 +90,27 @@ static int hash_prefix(int fd, off_t n, EVP_MD_CTX *ctx)
  * pull asks for the rest (HTTP Range), hashing what is there first. A blob
  * that does not match its digest is removed.
  */
-static int get_blob(struct registry *g, struct store *st, int dir_fd, const char *digest)
+struct blob_progress {
+	const struct pull_opts *po;
+	const char *what, *hex;
+	const struct registry_resp *r; /* its offset: what was there before this request */
+};
+
+static void on_blob_xfer(void *data, curl_off_t now, curl_off_t total)
+{
+	struct blob_progress *p = data;
+
+	p->po->progress(p->what, p->hex, p->r->offset + now, total ? p->r->offset + total : 0,
+			PULL_COPYING);
+}
+
+static int get_blob(struct registry *g, struct store *st, int dir_fd, const char *digest,
+		    const char *what, const struct pull_opts *po)
 {
 	char want[65], got[65];
 	_cleanup_free_ char *rel = NULL, *partial = NULL, *path = xasprintf("blobs/%s", digest);
 	struct registry_resp r = {.fd = -1};
+	struct blob_progress bp = {.po = po, .what = what, .hex = want, .r = &r};
 	struct stat sb;
 	int q;
 
@@ -116,6 +132,10 @@ static int get_blob(struct registry *g, struct store *st, int dir_fd, const char
 		goto out;
 	}
 	r.offset = sb.st_size;
+	if (po->progress) {
+		r.xfer = on_blob_xfer;
+		r.xfer_data = &bp;
+	}
 	if (r.offset > 0)
 		log_debug("%s: continuing after %lld bytes", digest, (long long)r.offset);
 	q = registry_get(g, path, NULL, &r);
@@ -134,6 +154,8 @@ static int get_blob(struct registry *g, struct store *st, int dir_fd, const char
 				     g->host, g->repo, digest, got);
 		} else if (renameat(st->data_fd, partial, dir_fd, rel) < 0) {
 			q = err_set(errno, "move %s/%s into %s", st->data_path, partial, g->dir);
+		} else if (po->progress) {
+			po->progress(what, want, 0, 0, PULL_DONE);
 		}
 	}
 out:
@@ -266,7 +288,7 @@ static int fetch(struct registry *g, int dir_fd, const char *ref, const struct p
 		if (q < 0)
 			goto out;
 	}
-	q = get_blob(g, st, dir_fd, jstr(jget(m, "config"), "digest"));
+	q = get_blob(g, st, dir_fd, jstr(jget(m, "config"), "digest"), "config", po);
 	if (q < 0)
 		goto out;
 	{
@@ -301,14 +323,17 @@ static int fetch(struct registry *g, int dir_fd, const char *ref, const struct p
 		/* A layer the store has is not fetched again. */
 		if (diff && image_digest_hex(diff, hx) == 0) {
 			have = xasprintf("layers/%s", hx);
-			if (faccessat(st->data_fd, have, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			if (faccessat(st->data_fd, have, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+				if (po->progress && dg && image_digest_hex(dg, hx) == 0)
+					po->progress("blob", hx, 0, 0, PULL_SKIPPED);
 				continue;
+			}
 		}
 		if (!dg) {
 			q = err_setx(EINVAL, "%s: layer %zu has no digest", where, i + 1);
 			goto out;
 		}
-		q = get_blob(g, st, dir_fd, dg);
+		q = get_blob(g, st, dir_fd, dg, "blob", po);
 		if (q < 0)
 			goto out;
 	}

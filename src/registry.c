@@ -146,6 +146,18 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	return len;
 }
 
+static int on_xfer(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		   curl_off_t ulnow)
+{
+	struct registry_resp *r = userdata;
+
+	(void)ultotal;
+	(void)ulnow;
+	if (r->started && r->code < 300)
+		r->xfer(r->xfer_data, dlnow, dltotal);
+	return 0;
+}
+
 /* How a request authenticates: not at all, as the registry asked, or with the credentials. */
 enum auth_mode { AUTH_NONE, AUTH_REGISTRY, AUTH_CREDS };
 
@@ -185,6 +197,11 @@ static int perform(struct registry *g, const char *url, const char *accept, enum
 	if (!g->tls_verify) {
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (r->xfer) {
+		curl_easy_setopt(g->curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(g->curl, CURLOPT_XFERINFOFUNCTION, on_xfer);
+		curl_easy_setopt(g->curl, CURLOPT_XFERINFODATA, r);
 	}
 	if (r->fd >= 0 && r->offset > 0) {
 		snprintf(range, sizeof(range), "%lld-", (long long)r->offset);

@@ -36,6 +36,9 @@ struct registry_resp {
 	int fd; /* else the body goes here */
 	off_t offset; /* what fd holds already (and ctx has hashed): asked for the rest (Range) */
 	bool started; /* the body's first bytes came */
+	/* Called as the body comes (CURLOPT_XFERINFOFUNCTION), when set. */
+	void (*xfer)(void *data, curl_off_t now, curl_off_t total);
+	void *xfer_data;
 	EVP_MD_CTX *ctx; /* hashed as it comes, when set */
 	bool too_big;
 	int write_errno; /* the body could not be written to fd */

@@ -7,7 +7,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 30
+plan 33
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -101,3 +101,17 @@ export XDG_DATA_HOME="$T/data7"
 out=$("$ROOST" pull --tls-verify=false "$R/test/cut200:v1" 2>/dev/null); rc=$?
 expect "a registry that answers a Range request with the whole blob: started over, checked" \
 	"$rc:$out:$(grep -c '^cut200 at' "$T/reg.log"):$(ls -A "$T/data7/roost/tmp")" "0:Pulled image: $R/test/cut200:v1:1:"
+
+# Progress on a terminal, one line per blob; none with -q, none when not a terminal.
+if command -v script >/dev/null; then
+	export XDG_DATA_HOME="$T/data8"
+	out=$(script -qec "'$ROOST' pull --tls-verify=false '$R/test/img:v1'" /dev/null | tr '\r' '\n')
+	match "on a terminal: a progress line per blob, then done" "$(printf '%s\n' "$out" | grep -c 'Copying blob [0-9a-f]\{12\} done'):$(printf '%s\n' "$out" | grep -c 'Copying config [0-9a-f]\{12\} done')" "^3:1$"
+	"$ROOST" rmi "$R/test/img:v1" >/dev/null
+	out=$(script -qec "'$ROOST' pull -q --tls-verify=false '$R/test/img:v1'" /dev/null | tr -d '\r')
+	expect "-q on a terminal: no progress" "$(printf '%s\n' "$out" | grep -c Copying)" 0
+else
+	_result 0 "on a terminal: a progress line per blob # SKIP no script(1)"
+	_result 0 "-q on a terminal: no progress # SKIP no script(1)"
+fi
+expect "not a terminal: no progress" "$(grep -c Copying "$T/slow.out")" 0
