@@ -591,16 +591,22 @@ static void uses_scan(struct store *st, struct strv *keep, const char *key, char
  * Record that container id runs img (its name, its layers) in
  * images/uses/ID, and hold the record's lock until the caller closes the
  * returned fd: a prune before containers/ID exists keeps the layers too.
- * Returns the fd or -errno.
+ * Returns the fd, -1 without a record when containers/ID exists (the name is
+ * another container's), or -errno.
  */
 int image_use(struct store *st, const char *id, const struct image_run *img)
 {
 	_cleanup_close_ int lock = image_store_lock(st, false);
 	_cleanup_free_ char *rel = xasprintf("images/uses/%s", id), *text = xstrdup(img->name);
+	_cleanup_free_ char *ctr = NULL;
 	int fd, r;
 
 	if (lock < 0)
 		return lock;
+	/* The name is taken: store_create() refuses it; its container's record stays. */
+	ctr = xasprintf("containers/%s", id);
+	if (faccessat(st->data_fd, ctr, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return -1;
 	if (mkdirat(st->data_fd, "images/uses", 0700) < 0 && errno != EEXIST)
 		return err_set(errno, "create %s/images/uses", st->data_path);
 	for (size_t i = 0; i < img->layers.n; i++) {

@@ -314,7 +314,7 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	if (r == 0) {
 		int use_fd = image_use(&st, s->id, &img);
 
-		r = use_fd < 0 ? use_fd : 0;
+		r = use_fd < -1 ? use_fd : 0;
 	}
 	if (r == 0)
 		r = spec_apply_image(s, o, &img);

@@ -125,8 +125,11 @@ expect "rmi -f untags it" "$("$ROOST" rmi -f $I; "$ROOST" images | grep -c test/
 echo go >"$T/p/go"
 wait $live_pid
 expect "a prune while it runs: its layers are all still there" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$'):$([ "$(cat "$T/live.out")" -gt 20 ] && echo /bin-kept)" "3:/bin-kept"
+"$ROOST" import "$IMG/plain.tar" other/img:1 >/dev/null
+"$ROOST" run --name live other/img:1 true >/dev/null 2>&1 # refused: the name is taken
+"$ROOST" rmi other/img:1 >/dev/null
 "$ROOST" image prune >/dev/null
-expect "a stopped container keeps them too" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
+expect "a stopped container keeps them too (a second run with its name changes nothing)" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
 "$ROOST" rm live >/dev/null
 expect "once the container is removed, prune takes them" "$("$ROOST" image prune; ls -A "$S/layers" "$S/images/uses" | grep -vc ':$\|^$')" "removed 3 layers
 0"
