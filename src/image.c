@@ -33,6 +33,7 @@
 #include "roost/image.h"
 #include "roost/layer.h"
 #include "roost/log.h"
+#include "roost/regconf.h"
 
 #define JSON_MAX (16 << 20)
 
@@ -401,7 +402,31 @@ int image_config_diffs(const char *config, struct strv *ret)
 
 /* ---- the store's images ---- */
 
-/* The index entry for name: a reference, or the start of an id (at least 4 hex digits). */
+/* A short name as pulled through the unqualified-search-registries, in their order. */
+static struct json_object *find_short(struct json_object *idx, const char *name, char **ret_key)
+{
+	struct strv search = {0};
+	struct json_object *e = NULL;
+
+	if (!regconf_is_short(name) || regconf_search_registries(&search) < 0)
+		return NULL;
+	for (size_t i = 0; !e && i < search.n; i++) {
+		_cleanup_free_ char *full = xasprintf("%s/%s", search.v[i], name), *norm = NULL;
+
+		if (image_ref_normalize(full, &norm) == 0 &&
+		    json_object_object_get_ex(idx, norm, &e))
+			*ret_key = TAKE_PTR(norm);
+		else
+			e = NULL;
+	}
+	strv_free(&search);
+	return e;
+}
+
+/*
+ * The index entry for name: a reference (a short one also as the search
+ * registries qualify it), or the start of an id (at least 4 hex digits).
+ */
 static struct json_object *find_image(struct json_object *idx, const char *name, char **ret_key)
 {
 	_cleanup_free_ char *norm = NULL;
@@ -416,6 +441,9 @@ static struct json_object *find_image(struct json_object *idx, const char *name,
 		*ret_key = TAKE_PTR(norm);
 		return e;
 	}
+	e = find_short(idx, name, ret_key);
+	if (e)
+		return e;
 	if (n >= 4 && n <= 64 && strspn(name, "0123456789abcdef") == n) {
 		json_object_object_foreach(idx, k, v)
 		{

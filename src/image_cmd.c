@@ -15,6 +15,7 @@
 #include "roost/log.h"
 #include "roost/proc.h"
 #include "roost/pull.h"
+#include "roost/regconf.h"
 #include "roost/registry.h"
 #include "roost/userns.h"
 
@@ -352,6 +353,31 @@ static void show_progress(const char *what, const char *hex, uint64_t now, uint6
 	fprintf(stderr, "\rCopying %s %.12s %10s / %-10s", what, hex, a, total ? b : "?");
 }
 
+/*
+ * A short name with unqualified-search-registries set: each registry in
+ * turn, the first that has the image wins; the error names every attempt.
+ */
+static int pull_search(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
+		       const struct strv *search, struct strv *ret_names)
+{
+	_cleanup_free_ char *tried = xstrdup("");
+
+	for (size_t i = 0; i < search->n; i++) {
+		_cleanup_free_ char *full = xasprintf("%s/%s", search->v[i], ref), *t = NULL;
+		int r;
+
+		log_info("Trying to pull %s...", full);
+		r = pull_image(st, userns_fd, full, po, ret_names);
+		if (r == 0)
+			return 0;
+		t = xasprintf("%s%s%s", tried, *tried ? "; " : "", err_msg());
+		free(tried);
+		tried = TAKE_PTR(t);
+	}
+	return err_setx(ENOENT, "'%s' is in none of the unqualified-search-registries: %s", ref,
+			tried);
+}
+
 /* roost pull [--platform OS/ARCH] [--cert-dir DIR] [--tls-verify=false] [-q] REF */
 int cmd_pull(int argc, char **argv)
 {
@@ -361,7 +387,7 @@ int cmd_pull(int argc, char **argv)
 	struct pull_opts po = {.tls_verify = true};
 	_cleanup_free_ char *platform = NULL, *norm = NULL;
 	bool quiet = false;
-	struct strv names = {0};
+	struct strv names = {0}, search = {0};
 	const char *ref = NULL;
 	int userns_fd, r;
 
@@ -412,9 +438,11 @@ int cmd_pull(int argc, char **argv)
 			*strchr((char *)po.arch, '/') = '\0'; /* the variant is not used */
 	}
 	r = image_ref_normalize(ref, &norm);
+	if (r == 0 && regconf_is_short(ref))
+		r = regconf_search_registries(&search);
 	if (r < 0)
 		return fail(r);
-	if (strcmp(norm, ref) && !strstr(ref, "docker.io"))
+	if (!search.n && strcmp(norm, ref) && !strstr(ref, "docker.io"))
 		log_info("'%s' resolved to %s", ref, norm);
 	r = store_open(&st);
 	if (r < 0) {
@@ -422,7 +450,13 @@ int cmd_pull(int argc, char **argv)
 		return fail(r);
 	}
 	userns_fd = full_userns();
-	r = userns_fd < 0 ? userns_fd : pull_image(&st, userns_fd, ref, &po, &names);
+	if (userns_fd < 0)
+		r = userns_fd;
+	else if (search.n)
+		r = pull_search(&st, userns_fd, ref, &po, &search, &names);
+	else
+		r = pull_image(&st, userns_fd, ref, &po, &names);
+	strv_free(&search);
 	if (userns_fd >= 0)
 		close(userns_fd);
 	store_close(&st);

@@ -3,11 +3,15 @@
 # certificate made here, anonymous Bearer tokens): TLS verification, tokens, indexes,
 # digests checked and nothing stored on a mismatch.
 . "$(dirname "$0")/lib.sh"
+# Nothing leaves loopback, not even by mistake: a request that falls through to a real
+# registry (docker.io for a short name) goes to a dead proxy here instead of asking DNS.
+export https_proxy="http://127.0.0.1:$(free_port)" no_proxy=127.0.0.1
+export http_proxy="$https_proxy"
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 33
+plan 37
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -115,3 +119,22 @@ else
 	_result 0 "-q on a terminal: no progress # SKIP no script(1)"
 fi
 expect "not a terminal: no progress" "$(grep -c Copying "$T/slow.out")" 0
+
+# unqualified-search-registries (containers-registries.conf(5)): a short name is looked
+# for in each, in order; the first that has it wins, and runs find it by the short name.
+export XDG_DATA_HOME="$T/data9" HOME="$T/home"
+mkdir -p "$HOME/.config/containers"
+dead=$(free_port)
+cat >"$HOME/.config/containers/registries.conf" <<EOC
+# the first has nothing listening
+unqualified-search-registries = ["127.0.0.1:$dead",
+	"$R"]
+EOC
+out=$("$ROOST" pull --tls-verify=false test/img:v1 2>&1); rc=$?
+match "a short name: tried in each search registry in turn" "$rc:$(printf '%s\n' "$out" | grep -c 'Trying to pull'):$(printf '%s' "$out" | tr '\n' ' ')" "^0:2:.*Pulled image: $R/test/img:v1"
+expect "run by the short name finds it" "$("$ROOST" run --rm test/img:v1 'echo $FOO')" "bar"
+out=$("$ROOST" pull --tls-verify=false other/nothere:v1 2>&1); rc=$?
+match "in none of them: every attempt named" "$rc:$(printf '%s' "$out" | tr '\n' ' ')" "^125:.*'other/nothere:v1' is in none of the unqualified-search-registries: .*127.0.0.1:$dead.*; $R/other/nothere: manifests/v1 not found"
+echo 'unqualified-search-registries = "quay.io"' >"$HOME/.config/containers/registries.conf"
+out=$("$ROOST" pull test/img:v1 2>&1); rc=$?
+expect "a registries.conf roost cannot read: named" "$rc:$out" "125:roost: $HOME/.config/containers/registries.conf: unqualified-search-registries is not an array"

@@ -6,6 +6,10 @@
 # comes from --cert-dir or the certs.d layout (containers-certs.d(5)), never from
 # --tls-verify=false.
 . "$(dirname "$0")/lib.sh"
+# Nothing leaves loopback, not even by mistake: a request that falls through to a real
+# registry (docker.io for a short name) goes to a dead proxy here instead of asking DNS.
+export https_proxy="http://127.0.0.1:$(free_port)" no_proxy=127.0.0.1
+export http_proxy="$https_proxy"
 require userns newuidmap subid
 command -v docker-registry >/dev/null || skip_all "no docker-registry (package docker-registry)"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"

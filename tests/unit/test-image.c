@@ -11,6 +11,7 @@
 #include "roost/image.h"
 #include "roost/layer.h"
 #include "roost/pull.h"
+#include "roost/regconf.h"
 #include "roost/registry.h"
 #include "roost/spec.h"
 #include "../tap.h"
@@ -71,7 +72,7 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(53);
+	plan(58);
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
@@ -98,6 +99,24 @@ int main(void)
 		free(u);
 		free(pw);
 		is_int(auth_decode("bm9jb2xvbg==", &u, &pw), -EINVAL, "auth: no colon refused");
+	}
+	{
+		struct strv v = {0};
+
+		is_int(regconf_parse("# c\nunqualified-search-registries = [\"quay.io\",\n"
+				     "  'localhost:5000', # here\n]\n[[registry]]\nprefix=\"x\"\n",
+				     "t", &v),
+		       1, "registries.conf: the array, over lines, with comments");
+		is_str(v.n == 2 ? v.v[1] : "", "localhost:5000", "registries.conf: in order");
+		is_int(regconf_parse("[aliases]\nunqualified-search-registries = [\"a.io\"]\n", "t",
+				     &v),
+		       0, "registries.conf: a key inside a table is not the top-level one");
+		is_int(regconf_parse("unqualified-search-registries = [\"noregistry\"]", "t", &v),
+		       -EINVAL, "registries.conf: a name that is no registry refused");
+		is_int(regconf_is_short("team/app:1") && !regconf_is_short("quay.io/a") &&
+			       !regconf_is_short("localhost/a"),
+		       1, "short names");
+		strv_free(&v);
 	}
 	{
 		char *e = image_escape("a\x1b[31m\nb\\");
