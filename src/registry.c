@@ -127,23 +127,29 @@ static void header_value(const char *data, size_t len, size_t skip, char *out, s
 }
 
 /*
- * libcurl hands each header line as bytes with a length, not as a string. The
- * status comes from CURLINFO_RESPONSE_CODE: an HTTP/2 status line is "HTTP/2 200".
+ * One header line, data[0..len) as libcurl hands it: bytes with a length,
+ * no NUL. A status line starts a response (after a redirect or a 401 there
+ * are several), so what the last one said is forgotten; its status comes
+ * from libcurl (CURLINFO_RESPONSE_CODE, when r->curl is set), as an HTTP/2
+ * status line is "HTTP/2 200", not HTTP/1's.
  */
-static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+void registry_header(struct registry_resp *r, const char *data, size_t len)
 {
-	struct registry_resp *r = userdata;
-	size_t len = size * n;
-
 	if (header_is(data, len, "HTTP/")) {
-		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->code);
+		if (r->curl)
+			curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->code);
 		r->www_auth[0] = r->ctype[0] = '\0';
 	} else if (header_is(data, len, "www-authenticate:")) {
 		header_value(data, len, 17, r->www_auth, sizeof(r->www_auth), "\r\n");
 	} else if (header_is(data, len, "content-type:")) {
 		header_value(data, len, 13, r->ctype, sizeof(r->ctype), "\r\n;");
 	}
-	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+{
+	registry_header(userdata, data, size * n);
+	return size * n;
 }
 
 static int on_xfer(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,

@@ -48,6 +48,7 @@ struct registry_resp {
 
 int registry_parse_www_auth(const char *header, char **ret_realm, char **ret_service,
 			    char **ret_scope);
+void registry_header(struct registry_resp *r, const char *data, size_t len);
 int registry_open(struct registry *g, char *norm, const struct pull_opts *po, const char **ret_ref);
 void registry_close(struct registry *g);
 int registry_get(struct registry *g, const char *path, const char *accept, struct registry_resp *r);

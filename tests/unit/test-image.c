@@ -72,7 +72,7 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(58);
+	plan(59);
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
@@ -99,6 +99,22 @@ int main(void)
 		free(u);
 		free(pw);
 		is_int(auth_decode("bm9jb2xvbg==", &u, &pw), -EINVAL, "auth: no colon refused");
+	}
+	{
+		/* Header lines in buffers of their exact size, as libcurl may hand them. */
+		static const char *const lines[] = {"www-auth", "content-typ", "HTTP", "x",
+						    "www-authenticate: Bearer realm=\"r\"\r\n"};
+		struct registry_resp r = {.fd = -1};
+
+		for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+			size_t n = strlen(lines[i]);
+			char *exact = malloc(n);
+
+			memcpy(exact, lines[i], n);
+			registry_header(&r, exact, n);
+			free(exact);
+		}
+		is_str(r.www_auth, " Bearer realm=\"r\"", "header lines are read by their length");
 	}
 	{
 		struct strv v = {0};
