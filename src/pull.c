@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "roost/pull.h"
 #include "roost/registry.h"
 
+#define PULL_PARALLEL 6 /* layers fetched at once: containers/image's maxParallelDownloads */
 #define ACCEPT                                                                                     \
 	"Accept: application/vnd.oci.image.index.v1+json, "                                        \
 	"application/vnd.oci.image.manifest.v1+json, "                                             \
@@ -90,6 +92,12 @@ static int hash_prefix(int fd, off_t n, EVP_MD_CTX *ctx)
  * pull asks for the rest (HTTP Range), hashing what is there first. A blob
  * that does not match its digest is removed.
  */
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Byte counts go to po->progress for one blob at a time (the config, a
+ * single layer); layers fetched in parallel report only when each is done.
+ */
 struct blob_progress {
 	const struct pull_opts *po;
 	const char *what, *hex;
@@ -105,7 +113,7 @@ static void on_blob_xfer(void *data, curl_off_t now, curl_off_t total)
 }
 
 static int get_blob(struct registry *g, struct store *st, int dir_fd, const char *digest,
-		    const char *what, const struct pull_opts *po)
+		    const char *what, bool bytes, const struct pull_opts *po)
 {
 	char want[65], got[65];
 	_cleanup_free_ char *rel = NULL, *partial = NULL, *path = xasprintf("blobs/%s", digest);
@@ -132,7 +140,7 @@ static int get_blob(struct registry *g, struct store *st, int dir_fd, const char
 		goto out;
 	}
 	r.offset = sb.st_size;
-	if (po->progress) {
+	if (po->progress && bytes) {
 		r.xfer = on_blob_xfer;
 		r.xfer_data = &bp;
 	}
@@ -155,7 +163,10 @@ static int get_blob(struct registry *g, struct store *st, int dir_fd, const char
 		} else if (renameat(st->data_fd, partial, dir_fd, rel) < 0) {
 			q = err_set(errno, "move %s/%s into %s", st->data_path, partial, g->dir);
 		} else if (po->progress) {
+			/* Workers finish in any order: one line at a time. */
+			pthread_mutex_lock(&progress_lock);
 			po->progress(what, want, 0, 0, PULL_DONE);
+			pthread_mutex_unlock(&progress_lock);
 		}
 	}
 out:
@@ -227,6 +238,114 @@ static int pick(struct json_object *index, const char *os, const char *arch, con
 			arch, seen);
 }
 
+/* The layers to fetch, shared by the workers of fetch_layers(). */
+struct layer_jobs {
+	const struct registry *proto; /* copied by each worker */
+	struct store *st;
+	int dir_fd;
+	const struct pull_opts *po;
+	struct strv digests; /* each once */
+	pthread_mutex_t lock; /* over next, r, msg */
+	size_t next;
+	int r;
+	char msg[ERR_MSG_MAX];
+};
+
+/* A worker: its own connection, the next layer until none is left or one failed. */
+static void *layer_worker(void *arg)
+{
+	struct layer_jobs *j = arg;
+	struct registry g = {0};
+
+	registry_clone(&g, j->proto);
+	for (;;) {
+		size_t i;
+		int q;
+
+		pthread_mutex_lock(&j->lock);
+		i = j->r < 0 ? j->digests.n : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->digests.n)
+			break;
+		q = get_blob(&g, j->st, j->dir_fd, j->digests.v[i], "blob", false, j->po);
+		if (q < 0) {
+			/* err_msg() is this thread's: the first failure's story goes back. */
+			pthread_mutex_lock(&j->lock);
+			if (j->r == 0) {
+				j->r = q;
+				snprintf(j->msg, sizeof(j->msg), "%s", err_msg());
+			}
+			pthread_mutex_unlock(&j->lock);
+			break;
+		}
+	}
+	registry_close(&g);
+	return NULL;
+}
+
+/*
+ * Fetch the layers the store lacks (by diff id), each digest once, up to
+ * PULL_PARALLEL at a time as containers/image does, each worker with its
+ * own connection. Returns 0 or the first failure.
+ */
+static int fetch_layers(struct registry *g, struct store *st, int dir_fd,
+			struct json_object *layers, struct json_object *diffs,
+			const struct pull_opts *po, const char *where)
+{
+	struct layer_jobs j = {.proto = g, .st = st, .dir_fd = dir_fd, .po = po};
+	pthread_t tid[PULL_PARALLEL];
+	size_t n_threads;
+	char hx[65];
+
+	for (size_t i = 0; i < json_object_array_length(layers); i++) {
+		const char *dg = jstr(json_object_array_get_idx(layers, i), "digest");
+		struct json_object *d = json_object_array_get_idx(diffs, i);
+		const char *diff =
+			json_object_is_type(d, json_type_string) ? json_object_get_string(d) : NULL;
+		bool seen = false;
+
+		/* A layer the store has is not fetched again. */
+		if (diff && image_digest_hex(diff, hx) == 0) {
+			_cleanup_free_ char *have = xasprintf("layers/%s", hx);
+
+			if (faccessat(st->data_fd, have, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+				if (po->progress && dg && image_digest_hex(dg, hx) == 0)
+					po->progress("blob", hx, 0, 0, PULL_SKIPPED);
+				continue;
+			}
+		}
+		if (!dg) {
+			strv_free(&j.digests);
+			return err_setx(EINVAL, "%s: layer %zu has no digest", where, i + 1);
+		}
+		for (size_t k = 0; k < j.digests.n; k++)
+			seen = seen || !strcmp(j.digests.v[k], dg);
+		if (!seen)
+			strv_push(&j.digests, xstrdup(dg));
+	}
+	/* One layer: no thread, and its progress line shows the bytes. */
+	if (j.digests.n == 1) {
+		int q = get_blob(g, st, dir_fd, j.digests.v[0], "blob", true, po);
+		strv_free(&j.digests);
+		return q;
+	}
+	pthread_mutex_init(&j.lock, NULL);
+	n_threads = j.digests.n < PULL_PARALLEL ? j.digests.n : PULL_PARALLEL;
+	for (size_t i = 0; i < n_threads; i++)
+		if (pthread_create(&tid[i], NULL, layer_worker, &j) != 0) {
+			/* Fewer workers then; with none, this thread does the work. */
+			n_threads = i;
+			break;
+		}
+	if (n_threads == 0)
+		layer_worker(&j);
+	for (size_t i = 0; i < n_threads; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&j.lock);
+	strv_free(&j.digests);
+	return j.r < 0 ? err_setx(-j.r, "%s", j.msg) : 0;
+}
+
 static int fetch(struct registry *g, int dir_fd, const char *ref, const struct pull_opts *po,
 		 const char *where, struct strv *ret_names, struct store *st, int userns_fd,
 		 const char *dir, const char *name)
@@ -288,7 +407,7 @@ static int fetch(struct registry *g, int dir_fd, const char *ref, const struct p
 		if (q < 0)
 			goto out;
 	}
-	q = get_blob(g, st, dir_fd, jstr(jget(m, "config"), "digest"), "config", po);
+	q = get_blob(g, st, dir_fd, jstr(jget(m, "config"), "digest"), "config", true, po);
 	if (q < 0)
 		goto out;
 	{
@@ -313,31 +432,9 @@ static int fetch(struct registry *g, int dir_fd, const char *ref, const struct p
 		q = err_setx(EINVAL, "%s: the config's diff ids do not match the layers", where);
 		goto out;
 	}
-	for (size_t i = 0; i < json_object_array_length(layers); i++) {
-		const char *dg = jstr(json_object_array_get_idx(layers, i), "digest");
-		struct json_object *d = json_object_array_get_idx(diffs, i);
-		const char *diff =
-			json_object_is_type(d, json_type_string) ? json_object_get_string(d) : NULL;
-		_cleanup_free_ char *have = NULL;
-
-		/* A layer the store has is not fetched again. */
-		if (diff && image_digest_hex(diff, hx) == 0) {
-			have = xasprintf("layers/%s", hx);
-			if (faccessat(st->data_fd, have, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-				if (po->progress && dg && image_digest_hex(dg, hx) == 0)
-					po->progress("blob", hx, 0, 0, PULL_SKIPPED);
-				continue;
-			}
-		}
-		if (!dg) {
-			q = err_setx(EINVAL, "%s: layer %zu has no digest", where, i + 1);
-			goto out;
-		}
-		q = get_blob(g, st, dir_fd, dg, "blob", po);
-		if (q < 0)
-			goto out;
-	}
-	q = image_load(st, userns_fd, dir, NULL, name, ret_names);
+	q = fetch_layers(g, st, dir_fd, layers, diffs, po, where);
+	if (q == 0)
+		q = image_load(st, userns_fd, dir, NULL, name, ret_names);
 out:
 	if (m)
 		json_object_put(m);

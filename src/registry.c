@@ -541,3 +541,33 @@ int registry_open(struct registry *g, char *norm, const struct pull_opts *po, co
 		r = load_creds(g, norm, po);
 	return r;
 }
+
+/*
+ * g as a copy of proto for another thread: the same registry, repository,
+ * token, credentials and certificates, its own libcurl handle (a handle is
+ * used by one thread at a time). registry_close() frees it.
+ */
+void registry_clone(struct registry *g, const struct registry *proto)
+{
+	*g = (struct registry){
+		.host = xstrdup(proto->host),
+		.scheme = xstrdup(proto->scheme),
+		.repo = xstrdup(proto->repo),
+		.token = proto->token ? xstrdup(proto->token) : NULL,
+		.user = proto->user ? xstrdup(proto->user) : NULL,
+		.pass = proto->pass ? xstrdup(proto->pass) : NULL,
+		.basic = proto->basic,
+		.dir = proto->dir,
+		.tls_verify = proto->tls_verify,
+		.client_cert = proto->client_cert ? xstrdup(proto->client_cert) : NULL,
+		.client_key = proto->client_key ? xstrdup(proto->client_key) : NULL,
+		.ca = proto->ca,
+	};
+	if (proto->ca.len) {
+		g->ca.data = xmalloc(proto->ca.len);
+		memcpy(g->ca.data, proto->ca.data, proto->ca.len);
+	}
+	g->curl = curl_easy_init();
+	if (!g->curl)
+		abort();
+}

@@ -50,6 +50,7 @@ int registry_parse_www_auth(const char *header, char **ret_realm, char **ret_ser
 			    char **ret_scope);
 void registry_header(struct registry_resp *r, const char *data, size_t len);
 int registry_open(struct registry *g, char *norm, const struct pull_opts *po, const char **ret_ref);
+void registry_clone(struct registry *g, const struct registry *proto);
 void registry_close(struct registry *g);
 int registry_get(struct registry *g, const char *path, const char *accept, struct registry_resp *r);
 int registry_login(const char *registry, const struct pull_opts *po, const char *user,

@@ -11,7 +11,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 37
+plan 38
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -119,6 +119,11 @@ else
 	_result 0 "-q on a terminal: no progress # SKIP no script(1)"
 fi
 expect "not a terminal: no progress" "$(grep -c Copying "$T/slow.out")" 0
+
+# Layers come in parallel (bounded), each on its own connection.
+export XDG_DATA_HOME="$T/data10"
+out=$("$ROOST" pull --tls-verify=false "$R/test/par:v1" 2>/dev/null); rc=$?
+expect "the three layers were asked for at once" "$rc:$out:$(grep -c '^together 3$' "$T/reg.log")" "0:Pulled image: $R/test/par:v1:3"
 
 # unqualified-search-registries (containers-registries.conf(5)): a short name is looked
 # for in each, in order; the first that has it wins, and runs find it by the short name.

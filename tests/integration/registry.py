@@ -12,11 +12,13 @@
 #   test/cut:v1       the image; the first GET of its last layer ends halfway (the
 #                     connection closes); a GET with Range gets 206 and the rest
 #   test/cut200:v1    the same cut, then the whole layer (200) whatever Range asks
+#   test/par:v1       the image; each GET of a layer waits (up to 5 s) until all three
+#                     are asked for at once, and logs "together N" with how many were
 #   test/private:v1   the image, behind a token server that wants USER tok, PASSWORD pw
 #   test/slow:v1      the image; its last layer stops halfway until $GATE/go is written
 #                     (after the server writes a line to the FIFO $GATE/stalled)
 # Writes its port to READY (a FIFO); logs "token" and each path to LOG.
-import base64, hashlib, http.server, json, os, ssl, sys
+import base64, hashlib, http.server, json, os, ssl, sys, threading
 
 layout, cert, key, ready, logf = sys.argv[1:6]
 arch = os.environ.get("ARCH", "amd64")
@@ -48,6 +50,9 @@ tags["sha512"] = add(json.dumps(dict(manifest, layers=[dict(manifest["layers"][0
                                      + manifest["layers"][1:])).encode())
 TOKEN = "t0k3n"
 done = set()  # what happened once already
+layers = {l["digest"] for l in manifest["layers"]}
+inflight = [0]
+cond = threading.Condition()
 PRIVATE_TOKEN = "pr1v4t3"
 CREDS = "Basic " + base64.b64encode(b"tok:pw").decode()
 
@@ -106,6 +111,12 @@ class H(http.server.BaseHTTPRequestHandler):
                 body = extra.get(ref) or open(blobs + ref[7:], "rb").read()
             except OSError:
                 return self.send(404)
+            if repo == "par" and ref in layers:
+                with cond:
+                    inflight[0] += 1
+                    cond.notify_all()
+                    cond.wait_for(lambda: inflight[0] >= len(layers), timeout=5)
+                    log(f"together {inflight[0]}")
             rng = self.headers.get("Range")
             if repo == "cut" and ref == last_layer and rng:
                 start = int(rng.split("=")[1].split("-")[0])
