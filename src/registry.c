@@ -260,6 +260,12 @@ static int get_token(struct registry *g, const char *challenge)
 				"%s: the registry asks for an authentication roost does "
 				"not speak (%s)",
 				g->host, challenge);
+	/* Credentials go in the clear only where the user allowed plain HTTP. */
+	if (g->user && g->tls_verify && strncasecmp(realm, "https://", 8))
+		return err_setx(EACCES,
+				"%s: its token server %s is not HTTPS: refusing to send the "
+				"credentials there",
+				g->host, realm);
 	dscope = scope ? xstrdup(scope) : g->repo ? xasprintf("repository:%s:pull", g->repo) : NULL;
 	escope = dscope ? curl_easy_escape(g->curl, dscope, 0) : NULL;
 	eservice = service ? curl_easy_escape(g->curl, service, 0) : NULL;

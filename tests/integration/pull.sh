@@ -11,7 +11,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 38
+plan 39
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -86,6 +86,9 @@ out=$("$ROOST" pull --tls-verify=false --creds tok:pw "$R/test/private:v1" 2>/de
 expect "--creds: the token comes for them" "$rc:$out:$(grep -c 'token with credentials' "$T/reg.log")" "0:Pulled image: $R/test/private:v1:1"
 out=$("$ROOST" pull --tls-verify=false --creds tok:wrong "$R/test/private:v1" 2>&1); rc=$?
 match "wrong credentials: refused, naming the user" "$rc:$out" "^125:.*the token server refused the credentials of 'tok'"
+mkdir -p "$T/certs" && cp "$T/cert.pem" "$T/certs/ca.crt"
+out=$("$ROOST" pull --cert-dir "$T/certs" --creds tok:pw "$R/test/plainrealm:v1" 2>&1); rc=$?
+expect "credentials are never sent to an http:// token server" "$rc:$out:$(grep -c 'token with credentials' "$T/reg.log")" "125:roost: $R: its token server http://127.0.0.1:${R#*:}/token is not HTTPS: refusing to send the credentials there:1"
 printf '{"auths": {"%s/test": {"auth": "%s"}}}' "$R" "$(printf tok:pw | base64)" >"$T/auth.json"
 "$ROOST" rmi "$R/test/private:v1" >/dev/null
 out=$(REGISTRY_AUTH_FILE="$T/auth.json" "$ROOST" pull --tls-verify=false "$R/test/private:v1" 2>/dev/null); rc=$?

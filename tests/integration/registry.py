@@ -15,6 +15,7 @@
 #   test/par:v1       the image; each GET of a layer waits (up to 5 s) until all three
 #                     are asked for at once, and logs "together N" with how many were
 #   test/private:v1   the image, behind a token server that wants USER tok, PASSWORD pw
+#   test/plainrealm:v1  a token server named by an http:// realm
 #   test/slow:v1      the image; its last layer stops halfway until $GATE/go is written
 #                     (after the server writes a line to the FIFO $GATE/stalled)
 # Writes its port to READY (a FIFO); logs "token" and each path to LOG.
@@ -93,8 +94,9 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(404)
         repo, kind, ref = parts[3], parts[4], parts[5]
         if self.headers.get("Authorization") != "Bearer " + (PRIVATE_TOKEN if repo == "private" else TOKEN):
+            scheme = "http" if repo == "plainrealm" else "https"
             return self.send(401, b"{}", "application/json", [("WWW-Authenticate",
-                             f'Bearer realm="https://127.0.0.1:{port}/token",service="test",'
+                             f'Bearer realm="{scheme}://127.0.0.1:{port}/token",service="test",'
                              f'scope="repository:test/{repo}:pull"')])
         if kind == "manifests":
             if ref == "v1":
