@@ -16,6 +16,8 @@ int cmd_image(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
 bool cmd_run_is_image(const char *rootfs);
 int cmd_run_image(const char *image, const struct opts *o, struct spec *s);
 

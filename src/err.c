@@ -12,7 +12,8 @@
 
 static __thread char err_buf[ERR_MSG_MAX];
 
-static int err_vset(int errnum, bool with_strerror, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) int err_vset(int errnum, bool with_strerror,
+							  const char *fmt, va_list ap)
 {
 	int n;
 

@@ -7,9 +7,14 @@
  *   $XDG_DATA_HOME/roost/layers/HEX/          an unpacked layer, keyed by its diff id
  *   $XDG_DATA_HOME/roost/layers/HEX.size      its bytes, for 'roost images'
  *   $XDG_DATA_HOME/roost/images/index.json    name -> manifest, config, size, created
+ *   $XDG_DATA_HOME/roost/images/uses/ID       container ID's image name, then its layers
+ *   $XDG_DATA_HOME/roost/tmp/                 pulls and loads in progress (each flock()ed)
  *
  * Writers hold store.lock exclusively, readers shared; every file is
- * written to a temporary name and renamed into place. Loading (load.c)
+ * written to a temporary name and renamed into place. A container's layers
+ * are what its uses/ID names (image_use.c): kept by prune and rmi while
+ * containers/ID exists (running or stopped) or the roost creating it holds
+ * the file's lock, whatever became of the image's name. Loading (load.c)
  * fills the store; the rest of roost sees struct image_run.
  */
 #include <fcntl.h>
@@ -28,10 +33,30 @@
 #include "roost/image.h"
 #include "roost/layer.h"
 #include "roost/log.h"
+#include "roost/regconf.h"
 
 #define JSON_MAX (16 << 20)
 
 /* ---- pure parts ---- */
+
+/*
+ * s with every byte that is not printable ASCII as \xNN: names and messages
+ * from images and registries never reach a terminal raw. Escaping twice
+ * changes nothing. Returns a new string.
+ */
+char *image_escape(const char *s)
+{
+	char *out = xmalloc(4 * strlen(s) + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			*o++ = *p;
+		else
+			o += sprintf(o, "\\x%02x", *p);
+	}
+	*o = '\0';
+	return out;
+}
 
 static bool valid_repo(const char *s)
 {
@@ -41,15 +66,43 @@ static bool valid_repo(const char *s)
 	return true;
 }
 
+/* Is s a tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, as the distribution spec has it? */
+bool image_tag_valid(const char *s)
+{
+	static const char first[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 128 && strchr(first, s[0]) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* A registry: a host name or IPv4 address, or [IPv6], then an optional :PORT. */
+static bool valid_registry(const char *s)
+{
+	size_t n = s[0] == '[' ? strcspn(s, "]") + 1
+			       : strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789.-");
+
+	if (s[0] == '[' && (s[n - 1] != ']' || strspn(s + 1, "0123456789abcdefABCDEF:") != n - 2))
+		return false;
+	if (n == 0 || s[0] == '-' || s[0] == '.')
+		return false;
+	if (s[n] == ':')
+		return s[n + 1] && strspn(s + n + 1, "0123456789") == strlen(s + n + 1) &&
+		       strlen(s + n + 1) <= 5;
+	return s[n] == '\0';
+}
+
 /*
  * "alpine" -> "docker.io/library/alpine:latest", "quay.io/a/b:1" stays,
  * "localhost:5000/x@sha256:..." keeps its digest. The first component is
  * a registry when it holds '.' or ':' or is "localhost". Returns 0 or
- * -EINVAL with a message.
+ * -EINVAL with a message (in which the reference is escaped).
  */
 int image_ref_normalize(const char *ref, char **ret)
 {
-	_cleanup_free_ char *s = xstrdup(ref), *digest = NULL;
+	_cleanup_free_ char *s = xstrdup(ref), *digest = NULL, *eref = image_escape(ref);
 	const char *registry = "docker.io", *tag = "latest";
 	char *at = strchr(s, '@'), *slash, *colon, *repo = s;
 	char hexd[65];
@@ -59,7 +112,7 @@ int image_ref_normalize(const char *ref, char **ret)
 	if (at) {
 		*at++ = '\0';
 		if (image_digest_hex(at, hexd) < 0)
-			return err_setx(EINVAL, "image '%s': bad digest '%s'", ref, at);
+			return err_setx(EINVAL, "image '%s': bad digest", eref);
 		digest = xstrdup(at);
 	}
 	slash = strchr(s, '/');
@@ -68,22 +121,25 @@ int image_ref_normalize(const char *ref, char **ret)
 		*slash = '\0';
 		registry = s;
 		repo = slash + 1;
+		if (!valid_registry(registry))
+			return err_setx(EINVAL, "image '%s': bad registry (HOST[:PORT])", eref);
 	}
 	colon = strrchr(repo, ':');
 	if (colon) {
 		*colon = '\0';
 		tag = colon + 1;
-		if (!*tag || strlen(tag) > 128 ||
-		    strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-				"KLMNOPQRSTUVWXYZ0123456789_.-") != strlen(tag))
-			return err_setx(EINVAL, "image '%s': bad tag '%s'", ref, tag);
+		if (!image_tag_valid(tag))
+			return err_setx(EINVAL,
+					"image '%s': bad tag (letters, digits, '_', '.', '-'; up "
+					"to 128)",
+					eref);
 	}
 	if (!*repo || !valid_repo(repo) || repo[0] == '/' || strstr(repo, "//") ||
 	    repo[strlen(repo) - 1] == '/')
 		return err_setx(EINVAL,
-				"image '%s': bad repository name '%s' (lower case letters, digits, "
+				"image '%s': bad repository name (lower case letters, digits, "
 				"'.', '_', '-', '/')",
-				ref, repo);
+				eref);
 	if (digest)
 		*ret = xasprintf("%s/%s%s%s%s@%s", registry,
 				 !strcmp(registry, "docker.io") && !strchr(repo, '/') ? "library/"
@@ -332,7 +388,9 @@ int image_config_diffs(const char *config, struct strv *ret)
 	if (!d || !json_object_is_type(d, json_type_array))
 		return err_setx(EINVAL, "image config has no rootfs.diff_ids");
 	for (size_t i = 0; i < json_object_array_length(d); i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(d, i));
+		struct json_object *x = json_object_array_get_idx(d, i);
+		const char *s =
+			json_object_is_type(x, json_type_string) ? json_object_get_string(x) : NULL;
 		char h[65];
 
 		if (!s || image_digest_hex(s, h) < 0)
@@ -344,7 +402,31 @@ int image_config_diffs(const char *config, struct strv *ret)
 
 /* ---- the store's images ---- */
 
-/* The index entry for name: a reference, or the start of an id (at least 4 hex digits). */
+/* A short name as pulled through the unqualified-search-registries, in their order. */
+static struct json_object *find_short(struct json_object *idx, const char *name, char **ret_key)
+{
+	struct strv search = {0};
+	struct json_object *e = NULL;
+
+	if (!regconf_is_short(name) || regconf_search_registries(&search) < 0)
+		return NULL;
+	for (size_t i = 0; !e && i < search.n; i++) {
+		_cleanup_free_ char *full = xasprintf("%s/%s", search.v[i], name), *norm = NULL;
+
+		if (image_ref_normalize(full, &norm) == 0 &&
+		    json_object_object_get_ex(idx, norm, &e))
+			*ret_key = TAKE_PTR(norm);
+		else
+			e = NULL;
+	}
+	strv_free(&search);
+	return e;
+}
+
+/*
+ * The index entry for name: a reference (a short one also as the search
+ * registries qualify it), or the start of an id (at least 4 hex digits).
+ */
 static struct json_object *find_image(struct json_object *idx, const char *name, char **ret_key)
 {
 	_cleanup_free_ char *norm = NULL;
@@ -359,11 +441,17 @@ static struct json_object *find_image(struct json_object *idx, const char *name,
 		*ret_key = TAKE_PTR(norm);
 		return e;
 	}
+	e = find_short(idx, name, ret_key);
+	if (e)
+		return e;
 	if (n >= 4 && n <= 64 && strspn(name, "0123456789abcdef") == n) {
 		json_object_object_foreach(idx, k, v)
 		{
 			_cleanup_free_ char *c = image_json_str(v, "config");
-			if (c && !strncmp(c + 7, name, n)) {
+			char h[65];
+
+			/* The store's own file, and still checked: it may be damaged. */
+			if (c && image_digest_hex(c, h) == 0 && !strncmp(h, name, n)) {
 				*ret_key = xstrdup(k);
 				return v;
 			}
@@ -474,18 +562,29 @@ void image_info_free(struct image_info *v, size_t n)
 	free(v);
 }
 
-/* Untag name; its layers stay until 'roost image prune'. */
-int image_remove(struct store *st, const char *name)
+/*
+ * Untag name; its layers stay until 'roost image prune', and while a
+ * container uses them. An image a container (running or stopped) was made
+ * from is refused with -EBUSY unless force. Returns 0 or -errno.
+ */
+int image_remove(struct store *st, const char *name, bool force)
 {
 	_cleanup_close_ int lock = image_store_lock(st, true);
 	_cleanup_json_ struct json_object *idx = NULL;
-	_cleanup_free_ char *key = NULL;
+	_cleanup_free_ char *key = NULL, *user = NULL;
 
 	if (lock < 0)
 		return lock;
 	idx = image_index_read(st);
 	if (!find_image(idx, name, &key))
 		return -ENOENT;
+	image_uses_scan(st, NULL, key, &user, false);
+	if (user && !force)
+		return err_setx(EBUSY,
+				"image '%s' is in use by container %s: remove the container "
+				"first ('roost rm %s'), or untag the image anyway with "
+				"'roost rmi -f' (its layers stay while the container does)",
+				key, user, user);
 	json_object_object_del(idx, key);
 	return image_index_write(st, idx);
 }
@@ -536,8 +635,9 @@ int image_inspect(struct store *st, const char *name, char **ret_json)
 }
 
 /*
- * Remove the layers and blobs no image uses, and what interrupted loads
- * left (layers/.tmp-*, tmp/). Returns the number of layers removed.
+ * Remove the layers and blobs no image and no container uses, and what
+ * interrupted loads and pulls left (layers/.tmp-*, tmp/ but for the pulls in
+ * progress). Returns the number of layers removed.
  */
 int image_prune(struct store *st, int userns_fd, size_t *ret_n)
 {
@@ -555,14 +655,17 @@ int image_prune(struct store *st, int userns_fd, size_t *ret_n)
 	{
 		_cleanup_free_ char *config = NULL, *c = image_json_str(e, "config"),
 				    *m = image_json_str(e, "manifest");
+		char h[65];
+
 		(void)k;
-		if (c)
-			strv_push(&keep, xstrdup(c + 7));
-		if (m)
-			strv_push(&keep, xstrdup(m + 7));
+		if (c && image_digest_hex(c, h) == 0)
+			strv_push(&keep, xstrdup(h));
+		if (m && image_digest_hex(m, h) == 0)
+			strv_push(&keep, xstrdup(h));
 		if (read_config_blob(st, e, &config) == 0)
 			(void)image_config_diffs(config, &keep);
 	}
+	image_uses_scan(st, &keep, NULL, NULL, true);
 	fd = openat(st->data_fd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = fd < 0 ? NULL : fdopendir(fd);
 	for (struct dirent *de; d && (de = readdir(d));) {
@@ -598,7 +701,7 @@ int image_prune(struct store *st, int userns_fd, size_t *ret_n)
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 	}
 	if (r == 0)
-		(void)util_rm_rf_at(st->data_fd, "tmp");
+		(void)image_tmp_remove(st, false);
 	strv_free(&keep);
 	if (r == 0)
 		*ret_n = n;

@@ -5,20 +5,27 @@
  */
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 
 #include "commands.h"
+#include "roost/auth.h"
 #include "roost/err.h"
 #include "roost/image.h"
 #include "roost/log.h"
 #include "roost/proc.h"
 #include "roost/pull.h"
+#include "roost/regconf.h"
+#include "roost/registry.h"
 #include "roost/userns.h"
 
+/* Messages can quote registries and images: never a raw control byte to the terminal. */
 static int fail(int r)
 {
+	_cleanup_free_ char *e = image_escape(err_msg());
+
 	(void)r;
-	log_msg(LOG_ERR, "%s", err_msg());
+	log_msg(LOG_ERR, "%s", e);
 	return EXIT_ROOST;
 }
 
@@ -68,30 +75,38 @@ int cmd_images(int argc, char **argv)
 		return fail(r);
 	printf("%-50s %-12s %-10s %s\n", "NAME", "ID", "SIZE", "CREATED");
 	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *name = image_escape(v[i].name),
+				    *created = image_escape(v[i].created ? v[i].created : "");
 		char size[32];
 
+		/* The store's index may hold names an older roost took from an image unchecked. */
 		human(v[i].size, size, sizeof(size));
-		printf("%-50s %-12.12s %-10s %s\n", v[i].name, v[i].id, size,
-		       v[i].created && *v[i].created ? v[i].created : "-");
+		printf("%-50s %-12.12s %-10s %s\n", name, v[i].id, size, *created ? created : "-");
 	}
 	image_info_free(v, n);
 	return 0;
 }
 
+/* roost rmi [-f] NAME...: untag; -f also when a container uses the image. */
 int cmd_rmi(int argc, char **argv)
 {
 	struct store st = {.data_fd = -1, .run_fd = -1};
-	int r, ret = 0;
+	bool force = false;
+	int r, ret = 0, first = 1;
 
-	if (argc < 2)
-		return err_setx(EINVAL, "usage: roost rmi NAME..."), fail(-EINVAL);
+	if (argc > 1 && (!strcmp(argv[1], "-f") || !strcmp(argv[1], "--force"))) {
+		force = true;
+		first = 2;
+	}
+	if (argc <= first)
+		return err_setx(EINVAL, "usage: roost rmi [-f] NAME..."), fail(-EINVAL);
 	r = store_open(&st);
 	if (r < 0) {
 		store_close(&st);
 		return fail(r);
 	}
-	for (int i = 1; i < argc; i++) {
-		r = image_remove(&st, argv[i]);
+	for (int i = first; i < argc; i++) {
+		r = image_remove(&st, argv[i], force);
 		if (r < 0)
 			ret = fail(r);
 		else
@@ -153,10 +168,12 @@ int cmd_image(int argc, char **argv)
 static int print_loaded(struct strv *names)
 {
 	for (size_t i = 0; i < names->n; i++) {
-		if (!strncmp(names->v[i], "note: ", 6))
-			log_warn("%s", names->v[i] + 6);
+		_cleanup_free_ char *e = image_escape(names->v[i]);
+
+		if (!strncmp(e, "note: ", 6))
+			log_warn("%s", e + 6);
 		else
-			printf("Loaded image: %s\n", names->v[i]);
+			printf("Loaded image: %s\n", e);
 	}
 	strv_free(names);
 	return 0;
@@ -254,9 +271,12 @@ static int load_oci(struct store *st, const char *ref, char **ret_name)
 		return userns_fd;
 	r = image_load(st, userns_fd, abs, tag, name, &names);
 	close(userns_fd);
-	for (size_t i = 0; r == 0 && i < names.n; i++)
-		if (!strncmp(names.v[i], "note: ", 6))
-			log_warn("%s", names.v[i] + 6);
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		_cleanup_free_ char *e = image_escape(names.v[i]);
+
+		if (!strncmp(e, "note: ", 6))
+			log_warn("%s", e + 6);
+	}
 	strv_free(&names);
 	if (r == 0)
 		*ret_name = TAKE_PTR(name);
@@ -281,10 +301,21 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	if (r == 0) {
 		r = image_resolve(&st, name ? name : image, &img);
 		if (r == -ENOENT && !name)
-			r = err_setx(ENOENT,
-				     "ROOTFS '%s' is neither a directory nor an image in the store "
-				     "(see 'roost images'; 'roost load' adds one)",
-				     image);
+			r = err_setx(
+				ENOENT,
+				"ROOTFS '%s' is neither a directory nor an image in the store: "
+				"'roost pull %s' fetches it from its registry, 'roost load' "
+				"adds one from a file (see 'roost images')",
+				image, image);
+	}
+	/*
+	 * The record keeps the layers from rmi and prune; its lock is held until
+	 * this process exits, by when containers/ID exists or there is no container.
+	 */
+	if (r == 0) {
+		int use_fd = image_use(&st, s->id, &img);
+
+		r = use_fd < -1 ? use_fd : 0;
 	}
 	if (r == 0)
 		r = spec_apply_image(s, o, &img);
@@ -293,15 +324,70 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	return r;
 }
 
-/* roost pull [--platform OS/ARCH] [--tls-verify=false] [-q] REF */
+/*
+ * One line per blob on stderr, as podman shows them: "Copying blob HEX12
+ * 1.2 MB / 3.4 MB" rewritten as it comes, then "done" (or "skipped: already
+ * exists"). Only on a terminal, and not with -q.
+ */
+static void show_progress(const char *what, const char *hex, uint64_t now, uint64_t total,
+			  enum pull_progress state)
+{
+	static uint64_t last;
+	char a[32], b[32];
+
+	if (state == PULL_SKIPPED) {
+		fprintf(stderr, "Copying %s %.12s skipped: already exists\n", what, hex);
+		return;
+	}
+	if (state == PULL_DONE) {
+		fprintf(stderr, "\rCopying %s %.12s done%24s\n", what, hex, "");
+		last = 0;
+		return;
+	}
+	/* libcurl calls often: a line per 64 kB is plenty. */
+	if (now == last || (now - last < 65536 && now != total))
+		return;
+	last = now;
+	human(now, a, sizeof(a));
+	human(total, b, sizeof(b));
+	fprintf(stderr, "\rCopying %s %.12s %10s / %-10s", what, hex, a, total ? b : "?");
+}
+
+/*
+ * A short name with unqualified-search-registries set: each registry in
+ * turn, the first that has the image wins; the error names every attempt.
+ */
+static int pull_search(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
+		       const struct strv *search, struct strv *ret_names)
+{
+	_cleanup_free_ char *tried = xstrdup("");
+
+	for (size_t i = 0; i < search->n; i++) {
+		_cleanup_free_ char *full = xasprintf("%s/%s", search->v[i], ref), *t = NULL;
+		int r;
+
+		log_info("Trying to pull %s...", full);
+		r = pull_image(st, userns_fd, full, po, ret_names);
+		if (r == 0)
+			return 0;
+		t = xasprintf("%s%s%s", tried, *tried ? "; " : "", err_msg());
+		free(tried);
+		tried = TAKE_PTR(t);
+	}
+	return err_setx(ENOENT, "'%s' is in none of the unqualified-search-registries: %s", ref,
+			tried);
+}
+
+/* roost pull [--platform OS/ARCH] [--cert-dir DIR] [--tls-verify=false] [-q] REF */
 int cmd_pull(int argc, char **argv)
 {
-	static const char usage[] =
-		"usage: roost pull [--platform OS/ARCH] [--tls-verify=BOOL] [-q] REF";
+	static const char usage[] = "usage: roost pull [--platform OS/ARCH] [--cert-dir DIR] "
+				    "[--tls-verify=BOOL] [-q] REF";
 	struct store st = {.data_fd = -1, .run_fd = -1};
 	struct pull_opts po = {.tls_verify = true};
 	_cleanup_free_ char *platform = NULL, *norm = NULL;
-	struct strv names = {0};
+	bool quiet = false;
+	struct strv names = {0}, search = {0};
 	const char *ref = NULL;
 	int userns_fd, r;
 
@@ -312,12 +398,24 @@ int cmd_pull(int argc, char **argv)
 			platform = xstrdup(argv[++i]);
 		else if (!strncmp(a, "--platform=", 11))
 			platform = xstrdup(a + 11);
+		else if (!strcmp(a, "--authfile") && i + 1 < argc)
+			po.authfile = argv[++i];
+		else if (!strncmp(a, "--authfile=", 11))
+			po.authfile = a + 11;
+		else if (!strcmp(a, "--creds") && i + 1 < argc)
+			po.creds = argv[++i];
+		else if (!strncmp(a, "--creds=", 8))
+			po.creds = a + 8;
+		else if (!strcmp(a, "--cert-dir") && i + 1 < argc)
+			po.cert_dir = argv[++i];
+		else if (!strncmp(a, "--cert-dir=", 11))
+			po.cert_dir = a + 11;
 		else if (!strcmp(a, "--tls-verify=false"))
 			po.tls_verify = false;
 		else if (!strcmp(a, "--tls-verify=true") || !strcmp(a, "--tls-verify"))
 			po.tls_verify = true;
 		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-			; /* roost pull prints no progress yet */
+			quiet = true;
 		else if (a[0] != '-' && !ref)
 			ref = a;
 		else
@@ -325,6 +423,8 @@ int cmd_pull(int argc, char **argv)
 	}
 	if (!ref)
 		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	if (!quiet && isatty(STDERR_FILENO))
+		po.progress = show_progress;
 	if (platform) {
 		char *sl = strchr(platform, '/');
 		if (!sl || !sl[1] || sl == platform)
@@ -338,9 +438,11 @@ int cmd_pull(int argc, char **argv)
 			*strchr((char *)po.arch, '/') = '\0'; /* the variant is not used */
 	}
 	r = image_ref_normalize(ref, &norm);
+	if (r == 0 && regconf_is_short(ref))
+		r = regconf_search_registries(&search);
 	if (r < 0)
 		return fail(r);
-	if (strcmp(norm, ref) && !strstr(ref, "docker.io"))
+	if (!search.n && strcmp(norm, ref) && !strstr(ref, "docker.io"))
 		log_info("'%s' resolved to %s", ref, norm);
 	r = store_open(&st);
 	if (r < 0) {
@@ -348,18 +450,146 @@ int cmd_pull(int argc, char **argv)
 		return fail(r);
 	}
 	userns_fd = full_userns();
-	r = userns_fd < 0 ? userns_fd : pull_image(&st, userns_fd, ref, &po, &names);
+	if (userns_fd < 0)
+		r = userns_fd;
+	else if (search.n)
+		r = pull_search(&st, userns_fd, ref, &po, &search, &names);
+	else
+		r = pull_image(&st, userns_fd, ref, &po, &names);
+	strv_free(&search);
 	if (userns_fd >= 0)
 		close(userns_fd);
 	store_close(&st);
 	if (r < 0)
 		return fail(r);
 	for (size_t i = 0; i < names.n; i++) {
-		if (!strncmp(names.v[i], "note: ", 6))
-			log_warn("%s", names.v[i] + 6);
+		_cleanup_free_ char *e = image_escape(names.v[i]);
+
+		if (!strncmp(e, "note: ", 6))
+			log_warn("%s", e + 6);
 		else
-			printf("Pulled image: %s\n", names.v[i]);
+			printf("Pulled image: %s\n", e);
 	}
 	strv_free(&names);
+	return 0;
+}
+
+/* One line of stdin without its newline; with echo off on a terminal when secret. */
+static char *read_line(const char *prompt, bool secret)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t n;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		if (secret) {
+			quiet = old;
+			quiet.c_lflag &= ~ECHO;
+			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		}
+	}
+	n = getline(&line, &size, stdin);
+	if (tty && secret) {
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+/*
+ * roost login [-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE]
+ * [--cert-dir DIR] [--tls-verify=BOOL] REGISTRY: check the credentials
+ * against the registry, then store them (containers-auth.json(5)).
+ */
+int cmd_login(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: roost login [-u USER] [-p PASSWORD | --password-stdin] "
+		"[--authfile FILE] [--cert-dir DIR] [--tls-verify=BOOL] REGISTRY";
+	struct pull_opts po = {.tls_verify = true};
+	_cleanup_free_ char *user = NULL, *pass = NULL, *host = NULL;
+	const char *registry = NULL;
+	bool pass_stdin = false;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if ((!strcmp(a, "-u") || !strcmp(a, "--username")) && i + 1 < argc)
+			user = xstrdup(argv[++i]);
+		else if ((!strcmp(a, "-p") || !strcmp(a, "--password")) && i + 1 < argc)
+			pass = xstrdup(argv[++i]);
+		else if (!strcmp(a, "--password-stdin"))
+			pass_stdin = true;
+		else if (!strcmp(a, "--authfile") && i + 1 < argc)
+			po.authfile = argv[++i];
+		else if (!strcmp(a, "--cert-dir") && i + 1 < argc)
+			po.cert_dir = argv[++i];
+		else if (!strcmp(a, "--tls-verify=false"))
+			po.tls_verify = false;
+		else if (!strcmp(a, "--tls-verify=true") || !strcmp(a, "--tls-verify"))
+			po.tls_verify = true;
+		else if (a[0] != '-' && !registry)
+			registry = a;
+		else
+			return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	}
+	if (!registry || (pass && pass_stdin))
+		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	if (!user && pass_stdin)
+		return err_setx(EINVAL, "--password-stdin needs -u USER"), fail(-EINVAL);
+	if (!user)
+		user = read_line("Username: ", false);
+	if (!pass)
+		pass = read_line("Password: ", true);
+	if (!user || !*user || !pass)
+		return err_setx(EINVAL, "login %s: no username or password given", registry),
+		       fail(-EINVAL);
+	/* A namespace ("quay.io/team") is a key of its own; its registry checks the login. */
+	host = strndup(registry, strcspn(registry, "/"));
+	r = registry_login(host, &po, user, pass);
+	if (r == 0)
+		r = auth_store(po.authfile, registry, user, pass);
+	if (r < 0)
+		return fail(r);
+	printf("Login Succeeded!\n");
+	return 0;
+}
+
+/* roost logout [--authfile FILE] (REGISTRY | -a): forget stored credentials. */
+int cmd_logout(int argc, char **argv)
+{
+	static const char usage[] = "usage: roost logout [--authfile FILE] (REGISTRY | --all)";
+	const char *authfile = NULL, *registry = NULL;
+	bool all = false;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--authfile") && i + 1 < argc)
+			authfile = argv[++i];
+		else if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
+			all = true;
+		else if (argv[i][0] != '-' && !registry)
+			registry = argv[i];
+		else
+			return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	}
+	if (all == !!registry)
+		return err_setx(EINVAL, "%s", usage), fail(-EINVAL);
+	r = auth_remove(authfile, registry);
+	if (r < 0)
+		return fail(r);
+	if (all)
+		printf("Removed login credentials for all registries\n");
+	else
+		printf("Removed login credentials for %s\n", registry);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * image_priv.h - the image store's helpers shared by image.c and load.c
+ * image_priv.h - the image store's helpers shared by image.c, image_use.c and load.c
  */
 #ifndef ROOST_IMAGE_PRIV_H
 #define ROOST_IMAGE_PRIV_H
@@ -28,5 +28,8 @@ struct json_object *image_index_read(struct store *st);
 int image_index_write(struct store *st, struct json_object *idx);
 int image_blob_store(struct store *st, const char *hexd, const char *data, size_t len);
 int image_config_diffs(const char *config, struct strv *ret);
+void image_uses_scan(struct store *st, struct strv *keep, const char *key, char **ret_user,
+		     bool remove_dead);
+int image_tmp_remove(struct store *st, bool keep_partial);
 
 #endif

@@ -332,8 +332,16 @@ static int write_data(struct archive *a, int fd, int64_t total, const char *entr
 	int q;
 
 	while ((q = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (pwrite(fd, buf, len, off) != (ssize_t)len)
-			return err_set(errno, "entry '%s': write", entry);
+		/* A short write sets no errno: write the rest, and the error comes with it. */
+		for (size_t done = 0; done < len;) {
+			ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + done);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return err_set(n < 0 ? errno : ENOSPC, "entry '%s': write", entry);
+			done += n;
+		}
 		*size += len;
 	}
 	if (q != ARCHIVE_EOF)
@@ -356,7 +364,7 @@ static int set_times(int dfd, const char *base, struct archive_entry *e)
 }
 
 static int unpack_entry(struct archive *a, struct archive_entry *e, int root_fd,
-			struct layer_stats *st)
+			struct layer_stats *st, struct strv *links)
 {
 	const char *name = archive_entry_pathname(e), *base, *wname = NULL;
 	const char *hl = archive_entry_hardlink(e);
@@ -479,6 +487,7 @@ static int unpack_entry(struct archive *a, struct archive_entry *e, int root_fd,
 			return err_set(-r, "entry '%s': replace", name);
 		if (symlinkat(to, dfd, base) < 0)
 			return err_set(errno, "entry '%s': symlink", name);
+		strv_push(links, xstrdup(path));
 		r = set_owner(dfd, base, e, name);
 		if (r < 0)
 			return r;
@@ -503,10 +512,81 @@ static int unpack_entry(struct archive *a, struct archive_entry *e, int root_fd,
 	}
 }
 
+/*
+ * Does the symlink at clean path link (in the layer at root_fd) lead above
+ * the layer's root when the kernel follows it on the host? Walk its target
+ * as path resolution does, component by component through the links the
+ * layer holds now (so "a/l -> .." and then "c -> a/l/.." is caught, in
+ * either order); an absolute target restarts at the layer's root, as the
+ * container sees it. A missing component or a loop ends the walk as it ends
+ * the kernel's. Returns 1 for an escape, 0 otherwise.
+ */
+static int link_chain_escapes(int root_fd, const char *link)
+{
+	char cur[PATH_MAX] = "", rest[PATH_MAX], target[PATH_MAX];
+	const char *slash = strrchr(link, '/');
+	ssize_t n;
+
+	n = readlinkat(root_fd, link, rest, sizeof(rest) - 1);
+	if (n < 0)
+		return 0; /* replaced by a later entry */
+	rest[n] = '\0';
+	if (slash)
+		snprintf(cur, sizeof(cur), "%.*s", (int)(slash - link), link);
+	for (int hops = 0; rest[0];) {
+		size_t len = strcspn(rest, "/"), cl = strlen(cur);
+		char comp[NAME_MAX + 1];
+		_cleanup_close_ int dfd = -1;
+
+		if (len > NAME_MAX)
+			return 0;
+		memcpy(comp, rest, len);
+		comp[len] = '\0';
+		memmove(rest, rest + len + strspn(rest + len, "/"),
+			strlen(rest + len + strspn(rest + len, "/")) + 1);
+		if (len == 0 || !strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			char *up = strrchr(cur, '/');
+
+			if (!cur[0])
+				return 1;
+			if (up)
+				*up = '\0';
+			else
+				cur[0] = '\0';
+			continue;
+		}
+		dfd = cur[0] ? open_beneath(root_fd, cur, O_PATH | O_DIRECTORY)
+			     : fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+		if (dfd < 0)
+			return 0; /* not a directory: the kernel stops there too */
+		n = readlinkat(dfd, comp, target, sizeof(target) - 1);
+		if (n < 0 && errno != EINVAL)
+			return 0; /* missing: so is everything below it */
+		if (n < 0) {
+			if (cl + len + 2 > sizeof(cur))
+				return 0;
+			snprintf(cur + cl, sizeof(cur) - cl, "%s%s", cl ? "/" : "", comp);
+			continue;
+		}
+		if (++hops > 40 || (size_t)n + strlen(rest) + 2 > sizeof(rest))
+			return 0; /* ELOOP */
+		target[n] = '\0';
+		if (target[0] == '/')
+			cur[0] = '\0';
+		memmove(rest + n + 1, rest, strlen(rest) + 1);
+		memcpy(rest, target, n);
+		rest[n] = '/';
+	}
+	return 0;
+}
+
 static int unpack_child(const char *blob, int root_fd, struct layer_stats *st)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	struct strv links = {0};
 	int r = 0, q;
 
 	archive_read_support_filter_all(a);
@@ -525,11 +605,27 @@ static int unpack_child(const char *blob, int root_fd, struct layer_stats *st)
 			r = err_setx(EINVAL, "%s: %s", blob, archive_error_string(a));
 			goto out;
 		}
-		r = unpack_entry(a, e, root_fd, st);
+		r = unpack_entry(a, e, root_fd, st, &links);
 		if (r < 0)
 			goto out;
 	}
+	/* A link's meaning depends on links made after it: checked once all are there. */
+	for (size_t i = 0; i < links.n; i++) {
+		char to[PATH_MAX];
+		ssize_t n = readlinkat(root_fd, links.v[i], to, sizeof(to) - 1);
+
+		if (n > 0 && to[0] != '/' && link_chain_escapes(root_fd, links.v[i])) {
+			to[n] = '\0';
+			r = err_setx(
+				EINVAL,
+				"refusing entry '%s': a symlink to '%s' leads out of the layer "
+				"through the links on its way",
+				links.v[i], to);
+			goto out;
+		}
+	}
 out:
+	strv_free(&links);
 	archive_read_free(a);
 	return r;
 }

@@ -68,7 +68,7 @@ static int layer_store(struct store *st, int userns_fd, const char *blob, const 
 
 		snprintf(saved, sizeof(saved), "%s", err_msg());
 		(void)store_remove_tree(st, tmp, userns_fd);
-		return err_setx(-r, "layer %.12s: %s", diff, saved);
+		return err_setx(-r, "layer %.12s into %s/layers: %s", diff, st->data_path, saved);
 	}
 	if (ls.n_skipped)
 		strv_push(notes,
@@ -220,22 +220,34 @@ static int oci_follow(int dfd, const char *dir, struct json_object *desc, struct
 	return 0;
 }
 
-/* The name an annotation gives (a full reference), or "localhost/BASE:TAG" for a bare tag. */
-static char *name_for(const char *refname, const char *base)
+/*
+ * The name an annotation gives (a full reference), or "localhost/BASE:TAG"
+ * for a bare tag. An annotation that is neither (escape codes, newlines,
+ * anything a reference cannot hold) is refused: it would become a name that
+ * 'roost images' prints. Returns 0 or -EINVAL.
+ */
+static int name_for(const char *refname, const char *base, const char *dir, char **ret)
 {
 	_cleanup_free_ char *repo = xstrdup(base);
-	char *n = NULL;
 
-	if (refname && (strchr(refname, ':') || strchr(refname, '/')) &&
-	    image_ref_normalize(refname, &n) == 0)
-		return n;
+	if (refname && (strchr(refname, ':') || strchr(refname, '/')))
+		return image_ref_normalize(refname, ret) < 0
+			       ? err_wrap(-EINVAL, "%s: org.opencontainers.image.ref.name", dir)
+			       : 0;
+	if (refname && *refname && !image_tag_valid(refname)) {
+		_cleanup_free_ char *e = image_escape(refname);
+		return err_setx(EINVAL,
+				"%s: org.opencontainers.image.ref.name '%s' is neither a reference "
+				"nor a tag",
+				dir, e);
+	}
 	for (char *p = repo; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
 		      *p == '_' || *p == '-'))
 			*p = (*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : '-';
-	n = xasprintf("localhost/%s:%s", *repo ? repo : "image",
-		      refname && *refname ? refname : "latest");
-	return n;
+	*ret = xasprintf("localhost/%s:%s", *repo ? repo : "image",
+			 refname && *refname ? refname : "latest");
+	return 0;
 }
 
 static int oci_layout(int dfd, const char *dir, const char *tag, const char *base, struct found *f)
@@ -283,7 +295,12 @@ static int oci_layout(int dfd, const char *dir, const char *tag, const char *bas
 		_cleanup_free_ char *cn = image_json_str(an, "io.containerd.image.name");
 		_cleanup_free_ char *ref = image_json_str(an, "org.opencontainers.image.ref.name");
 
-		strv_push(&f->names, name_for(cn ? cn : ref, base));
+		char *name = NULL;
+
+		r = name_for(cn ? cn : ref, base, dir, &name);
+		if (r < 0)
+			return r;
+		strv_push(&f->names, name);
 	}
 	return 0;
 }
@@ -337,8 +354,12 @@ static int docker_archive(int dfd, const char *dir, const char *base, struct fou
 		if (t && image_ref_normalize(t, &n) == 0)
 			strv_push(&f->names, n);
 	}
-	if (!f->names.n)
-		strv_push(&f->names, name_for(NULL, base));
+	if (!f->names.n) {
+		char *n = NULL;
+
+		(void)name_for(NULL, base, dir, &n);
+		strv_push(&f->names, n);
+	}
 	return 0;
 }
 

@@ -46,6 +46,7 @@ static void usage(FILE *f)
 		"  doctor [--json] [--port N]\n"
 		"                   check this host for rootless containers (see roost-doctor(1))\n"
 		"  pull REF         fetch an image from a registry (short names: docker.io)\n"
+		"  login REGISTRY   store credentials for a registry ('logout' forgets them)\n"
 		"  images           list the images in the store\n"
 		"  load FILE        add the images of a docker-save or OCI archive\n"
 		"  import TAR NAME  add a root filesystem tarball as an image\n"
@@ -69,7 +70,8 @@ static int fail(int r)
 #ifdef ROOST_SLIM
 static char **main_argv; /* for handing a command over to roost-image whole */
 
-static const char *const image_commands[] = {"images", "rmi", "image", "load", "import", "pull"};
+static const char *const image_commands[] = {"images", "rmi",  "image", "load",
+					     "import", "pull", "login", "logout"};
 
 /*
  * Does the ROOTFS operand of 'roost run' name an image? The same rule as
@@ -483,6 +485,10 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pull"))
 		return cmd_pull(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "login"))
+		return cmd_login(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "logout"))
+		return cmd_logout(argc - 1, argv + 1);
 #endif
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);

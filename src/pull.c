@@ -2,266 +2,35 @@
 /*
  * pull.c - images from a registry
  *
- * The OCI distribution API over HTTPS with libcurl: GET the manifest by tag
- * or digest (OCI and Docker v2 schema 2 manifests, OCI indexes and Docker
- * manifest lists, from which the platform's entry is taken), then the
- * config and every layer the store lacks, each hashed while it is written
- * and refused when it does not match its digest. A 401 with a Bearer
- * challenge (WWW-Authenticate) gets an anonymous token from the realm and
- * the request is made once more. What was fetched is laid out as an OCI
- * image layout in the store's tmp/ and handed to image_load(), which checks
- * it all again and stores it under the lock; the layout is then removed.
+ * Through registry.c: GET the manifest by tag or digest (OCI and Docker v2
+ * schema 2 manifests, OCI indexes and Docker manifest lists, from which the
+ * platform's entry is taken), then the config and every layer the store
+ * lacks, each hashed while it is written and refused when it does not match
+ * its digest. What was fetched is laid out as an OCI image layout in the
+ * store's tmp/ (its directory flock()ed, so a prune leaves it alone) and
+ * handed to image_load(), which checks it all again and stores it under the
+ * lock; the layout is then removed.
  */
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "roost/err.h"
 #include "roost/image.h"
 #include "roost/log.h"
 #include "roost/pull.h"
+#include "roost/registry.h"
 
-#define MANIFEST_MAX (4 << 20)
+#define PULL_PARALLEL 6 /* layers fetched at once: containers/image's maxParallelDownloads */
 #define ACCEPT                                                                                     \
 	"Accept: application/vnd.oci.image.index.v1+json, "                                        \
 	"application/vnd.oci.image.manifest.v1+json, "                                             \
 	"application/vnd.docker.distribution.manifest.list.v2+json, "                              \
 	"application/vnd.docker.distribution.manifest.v2+json"
-
-struct reg {
-	CURL *curl;
-	char *host; /* as in the reference, docker.io mapped to its API host */
-	char *scheme; /* https, or http after a fallback */
-	char *repo;
-	char *token;
-	bool tls_verify;
-};
-
-struct resp {
-	long code;
-	char *buf; /* the body, when no fd */
-	size_t len;
-	int fd; /* else the body goes here */
-	EVP_MD_CTX *ctx; /* hashed as it comes, when set */
-	bool too_big;
-	char www_auth[1024];
-	char ctype[256];
-};
-
-/* Find KEY="VALUE" in a challenge; *ret gets a copy. */
-static char *param(const char *h, const char *key)
-{
-	size_t kl = strlen(key);
-
-	for (const char *p = h; (p = strstr(p, key)); p += kl) {
-		const char *v, *end;
-
-		if ((p != h && p[-1] != ' ' && p[-1] != ',') || p[kl] != '=')
-			continue;
-		v = p + kl + 1;
-		if (*v == '"') {
-			end = strchr(++v, '"');
-			if (!end)
-				return NULL;
-		} else {
-			end = v + strcspn(v, ", ");
-		}
-		return strndup(v, end - v);
-	}
-	return NULL;
-}
-
-/*
- * A WWW-Authenticate header: 'Bearer realm="URL",service="S",scope="X"'.
- * Returns 0 with the realm (required) and the others (or NULL), -EINVAL
- * when it is no Bearer challenge.
- */
-int pull_parse_www_auth(const char *header, char **ret_realm, char **ret_service, char **ret_scope)
-{
-	while (*header == ' ')
-		header++;
-	if (strncasecmp(header, "Bearer ", 7))
-		return -EINVAL;
-	*ret_realm = param(header + 7, "realm");
-	if (!*ret_realm)
-		return -EINVAL;
-	*ret_service = param(header + 7, "service");
-	*ret_scope = param(header + 7, "scope");
-	return 0;
-}
-
-static size_t on_body(char *data, size_t size, size_t n, void *userdata)
-{
-	struct resp *r = userdata;
-	size_t len = size * n;
-
-	if (r->ctx && r->code < 300)
-		EVP_DigestUpdate(r->ctx, data, len);
-	if (r->fd >= 0 && r->code < 300)
-		return util_write_all(r->fd, data, len) < 0 ? 0 : len;
-	if (r->len + len > MANIFEST_MAX) {
-		r->too_big = true;
-		return 0;
-	}
-	r->buf = xrealloc(r->buf, r->len + len + 1);
-	memcpy(r->buf + r->len, data, len);
-	r->len += len;
-	r->buf[r->len] = '\0';
-	return len;
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *userdata)
-{
-	struct resp *r = userdata;
-	size_t len = size * n;
-
-	if (!strncmp(data, "HTTP/", 5)) {
-		r->code = strtol(data + 9, NULL, 10);
-		r->www_auth[0] = r->ctype[0] = '\0';
-	} else if (!strncasecmp(data, "www-authenticate:", 17)) {
-		snprintf(r->www_auth, sizeof(r->www_auth), "%.*s", (int)(len - 17), data + 17);
-		r->www_auth[strcspn(r->www_auth, "\r\n")] = '\0';
-	} else if (!strncasecmp(data, "content-type:", 13)) {
-		snprintf(r->ctype, sizeof(r->ctype), "%.*s", (int)(len - 13), data + 13);
-		r->ctype[strcspn(r->ctype, "\r\n;")] = '\0';
-	}
-	return len;
-}
-
-static int perform(struct reg *g, const char *url, const char *accept, bool auth, struct resp *r)
-{
-	struct curl_slist *h = NULL;
-	_cleanup_free_ char *bearer = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	CURLcode c;
-
-	if (accept)
-		h = curl_slist_append(h, accept);
-	if (auth && g->token) {
-		bearer = xasprintf("Authorization: Bearer %s", g->token);
-		h = curl_slist_append(h, bearer);
-	}
-	curl_easy_reset(g->curl);
-	curl_easy_setopt(g->curl, CURLOPT_URL, url);
-	curl_easy_setopt(g->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(g->curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(g->curl, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(g->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(g->curl, CURLOPT_REDIR_PROTOCOLS_STR,
-			 g->tls_verify ? "https" : "http,https");
-	curl_easy_setopt(g->curl, CURLOPT_USERAGENT, "roost/" ROOST_VERSION);
-	curl_easy_setopt(g->curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(g->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(g->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(g->curl, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(g->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(g->curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(g->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(g->curl, CURLOPT_HEADERDATA, r);
-	if (!g->tls_verify) {
-		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(g->curl, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	c = curl_easy_perform(g->curl);
-	curl_slist_free_all(h);
-	if (c == CURLE_SSL_CONNECT_ERROR)
-		return -EPROTO;
-	if (c != CURLE_OK)
-		return err_setx(EIO, "%s: %s%s", url, errbuf[0] ? errbuf : curl_easy_strerror(c),
-				c == CURLE_PEER_FAILED_VERIFICATION
-					? " (--tls-verify=false to accept it anyway)"
-					: "");
-	return 0;
-}
-
-/* An anonymous token for the challenge's realm. */
-static int get_token(struct reg *g, const char *challenge)
-{
-	_cleanup_free_ char *realm = NULL, *service = NULL, *scope = NULL, *url = NULL;
-	_cleanup_free_ char *eservice = NULL, *escope = NULL, *dscope = NULL;
-	struct resp r = {.fd = -1};
-	struct json_object *j, *t = NULL;
-	int q;
-
-	if (pull_parse_www_auth(challenge, &realm, &service, &scope) < 0)
-		return err_setx(EACCES,
-				"%s: the registry wants credentials (%s); roost pulls "
-				"anonymously only",
-				g->host, challenge);
-	dscope = scope ? xstrdup(scope) : xasprintf("repository:%s:pull", g->repo);
-	escope = curl_easy_escape(g->curl, dscope, 0);
-	eservice = service ? curl_easy_escape(g->curl, service, 0) : NULL;
-	url = xasprintf("%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", escope,
-			eservice ? "&service=" : "", eservice ? eservice : "");
-	q = perform(g, url, NULL, false, &r);
-	if (q == -EPROTO)
-		q = err_setx(EPROTO, "%s: TLS handshake failed", realm);
-	if (q == 0 && r.code != 200)
-		q = err_setx(EACCES, "%s: the token server answered %ld", realm, r.code);
-	j = q == 0 && r.buf ? json_tokener_parse(r.buf) : NULL;
-	if (q == 0 && !(json_object_object_get_ex(j, "token", &t) ||
-			json_object_object_get_ex(j, "access_token", &t)))
-		q = err_setx(EACCES, "%s: no token in the answer", realm);
-	if (q == 0) {
-		free(g->token);
-		g->token = xstrdup(json_object_get_string(t));
-	}
-	if (j)
-		json_object_put(j);
-	free(r.buf);
-	return q;
-}
-
-/* GET /v2/REPO/PATH, with a token once the registry asks for one. */
-static int request(struct reg *g, const char *path, const char *accept, struct resp *r)
-{
-	int q;
-
-	for (int attempt = 0; attempt < 2; attempt++) {
-		_cleanup_free_ char *url =
-			xasprintf("%s://%s/v2/%s/%s", g->scheme, g->host, g->repo, path);
-
-		r->len = 0;
-		if (r->fd >= 0 && (ftruncate(r->fd, 0) < 0 || lseek(r->fd, 0, SEEK_SET) < 0))
-			return err_set(errno, "truncate");
-		if (r->ctx)
-			EVP_DigestInit_ex(r->ctx, EVP_sha256(), NULL);
-		q = perform(g, url, accept, true, r);
-		if (q == -EPROTO && !g->tls_verify && !strcmp(g->scheme, "https")) {
-			/* --tls-verify=false also allows a registry speaking plain HTTP. */
-			log_debug("%s: no TLS; trying plain HTTP", g->host);
-			free(g->scheme);
-			g->scheme = xstrdup("http");
-			attempt--;
-			continue;
-		}
-		if (q == -EPROTO)
-			return err_setx(EPROTO,
-					"%s: TLS handshake failed (a plain HTTP registry needs "
-					"--tls-verify=false)",
-					g->host);
-		if (q < 0)
-			return q;
-		if (r->code == 401 && attempt == 0 && r->www_auth[0]) {
-			q = get_token(g, r->www_auth);
-			if (q < 0)
-				return q;
-			continue;
-		}
-		break;
-	}
-	if (r->too_big)
-		return err_setx(EFBIG, "%s/%s: %s is too big for a manifest", g->host, g->repo,
-				path);
-	if (r->code == 404)
-		return err_setx(ENOENT, "%s/%s: %s not found", g->host, g->repo, path);
-	if (r->code != 200)
-		return err_setx(EIO, "%s/%s: %s: HTTP %ld", g->host, g->repo, path, r->code);
-	return 0;
-}
 
 static void hex_of(EVP_MD_CTX *ctx, char out[65])
 {
@@ -273,13 +42,13 @@ static void hex_of(EVP_MD_CTX *ctx, char out[65])
 }
 
 /* A manifest (or index) by tag or digest; a digest is checked. */
-static int get_manifest(struct reg *g, const char *ref, char **ret, size_t *ret_len,
+static int get_manifest(struct registry *g, const char *ref, char **ret, size_t *ret_len,
 			char ret_hex[65])
 {
 	_cleanup_free_ char *path = xasprintf("manifests/%s", ref);
-	struct resp r = {.fd = -1, .ctx = EVP_MD_CTX_new()};
+	struct registry_resp r = {.fd = -1, .ctx = EVP_MD_CTX_new()};
 	char want[65];
-	int q = request(g, path, ACCEPT, &r);
+	int q = registry_get(g, path, ACCEPT, &r);
 
 	if (q == 0) {
 		hex_of(r.ctx, ret_hex);
@@ -297,32 +66,112 @@ static int get_manifest(struct reg *g, const char *ref, char **ret, size_t *ret_
 	return 0;
 }
 
-/* A blob into dir_fd/blobs/sha256/HEX, hashed as it comes and refused unless it matches. */
-static int get_blob(struct reg *g, int dir_fd, const char *digest)
+/* Hash the first n bytes of fd into ctx. Returns 0 or -errno. */
+static int hash_prefix(int fd, off_t n, EVP_MD_CTX *ctx)
+{
+	char buf[65536];
+
+	for (off_t off = 0; off < n;) {
+		size_t want = n - off < (off_t)sizeof(buf) ? (size_t)(n - off) : sizeof(buf);
+		ssize_t k = pread(fd, buf, want, off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		EVP_DigestUpdate(ctx, buf, k);
+		off += k;
+	}
+	return 0;
+}
+
+/*
+ * A blob into dir_fd/blobs/sha256/HEX, hashed as it comes and refused
+ * unless it matches. It grows in the store's tmp/partial-HEX, locked
+ * while it does: what an interrupted pull fetched stays there and the next
+ * pull asks for the rest (HTTP Range), hashing what is there first. A blob
+ * that does not match its digest is removed.
+ */
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Byte counts go to po->progress for one blob at a time (the config, a
+ * single layer); layers fetched in parallel report only when each is done.
+ */
+struct blob_progress {
+	const struct pull_opts *po;
+	const char *what, *hex;
+	const struct registry_resp *r; /* its offset: what was there before this request */
+};
+
+static void on_blob_xfer(void *data, curl_off_t now, curl_off_t total)
+{
+	struct blob_progress *p = data;
+
+	p->po->progress(p->what, p->hex, p->r->offset + now, total ? p->r->offset + total : 0,
+			PULL_COPYING);
+}
+
+static int get_blob(struct registry *g, struct store *st, int dir_fd, const char *digest,
+		    const char *what, bool bytes, const struct pull_opts *po)
 {
 	char want[65], got[65];
-	_cleanup_free_ char *rel = NULL, *path = xasprintf("blobs/%s", digest);
-	struct resp r = {.ctx = EVP_MD_CTX_new()};
+	_cleanup_free_ char *rel = NULL, *partial = NULL, *path = xasprintf("blobs/%s", digest);
+	struct registry_resp r = {.fd = -1};
+	struct blob_progress bp = {.po = po, .what = what, .hex = want, .r = &r};
+	struct stat sb;
 	int q;
 
 	if (image_digest_hex(digest, want) < 0)
 		return err_setx(EINVAL, "unsupported digest '%s'", digest);
 	rel = xasprintf("blobs/sha256/%s", want);
-	r.fd = openat(dir_fd, rel, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (r.fd < 0) {
-		EVP_MD_CTX_free(r.ctx);
-		return err_set(errno, "create %s", rel);
+	partial = xasprintf("tmp/partial-%s", want);
+	r.fd = openat(st->data_fd, partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Another pull fetching the same blob: wait for it, then take what it left. */
+	if (r.fd < 0 || flock(r.fd, LOCK_EX) < 0 || fstat(r.fd, &sb) < 0) {
+		q = err_set(errno, "create %s/%s", st->data_path, partial);
+		goto out;
 	}
-	q = request(g, path, NULL, &r);
-	close(r.fd);
+	r.ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(r.ctx, EVP_sha256(), NULL);
+	q = hash_prefix(r.fd, sb.st_size, r.ctx);
+	if (q < 0) {
+		q = err_set(-q, "read %s/%s", st->data_path, partial);
+		goto out;
+	}
+	r.offset = sb.st_size;
+	if (po->progress && bytes) {
+		r.xfer = on_blob_xfer;
+		r.xfer_data = &bp;
+	}
+	if (r.offset > 0)
+		log_debug("%s: continuing after %lld bytes", digest, (long long)r.offset);
+	q = registry_get(g, path, NULL, &r);
+	if (q < 0 && r.code == 416 && r.offset > 0) {
+		/* Nothing after what we hold: it was wrong, or the blob changed. Once more whole. */
+		r.offset = 0;
+		q = registry_get(g, path, NULL, &r);
+	}
 	if (q == 0) {
 		hex_of(r.ctx, got);
-		if (strcmp(got, want))
+		if (strcmp(got, want)) {
+			(void)unlinkat(st->data_fd, partial, 0);
 			q = err_setx(EBADMSG,
 				     "%s/%s: blob %s does not match its digest (it is sha256:%s): "
 				     "corrupted; nothing was stored",
 				     g->host, g->repo, digest, got);
+		} else if (renameat(st->data_fd, partial, dir_fd, rel) < 0) {
+			q = err_set(errno, "move %s/%s into %s", st->data_path, partial, g->dir);
+		} else if (po->progress) {
+			/* Workers finish in any order: one line at a time. */
+			pthread_mutex_lock(&progress_lock);
+			po->progress(what, want, 0, 0, PULL_DONE);
+			pthread_mutex_unlock(&progress_lock);
+		}
 	}
+out:
+	if (r.fd >= 0)
+		close(r.fd);
 	EVP_MD_CTX_free(r.ctx);
 	free(r.buf);
 	return q;
@@ -367,7 +216,10 @@ static int pick(struct json_object *index, const char *os, const char *arch, con
 	struct json_object *list = jget(index, "manifests");
 	_cleanup_free_ char *seen = xstrdup("");
 
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+	if (!list || !json_object_is_type(list, json_type_array))
+		return err_setx(EINVAL, "%s: the index's \"manifests\" is not an array", where);
+
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *d = json_object_array_get_idx(list, i),
 				   *p = jget(d, "platform");
 		const char *o = jstr(p, "os"), *a = jstr(p, "architecture"),
@@ -386,7 +238,115 @@ static int pick(struct json_object *index, const char *os, const char *arch, con
 			arch, seen);
 }
 
-static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_opts *po,
+/* The layers to fetch, shared by the workers of fetch_layers(). */
+struct layer_jobs {
+	const struct registry *proto; /* copied by each worker */
+	struct store *st;
+	int dir_fd;
+	const struct pull_opts *po;
+	struct strv digests; /* each once */
+	pthread_mutex_t lock; /* over next, r, msg */
+	size_t next;
+	int r;
+	char msg[ERR_MSG_MAX];
+};
+
+/* A worker: its own connection, the next layer until none is left or one failed. */
+static void *layer_worker(void *arg)
+{
+	struct layer_jobs *j = arg;
+	struct registry g = {0};
+
+	registry_clone(&g, j->proto);
+	for (;;) {
+		size_t i;
+		int q;
+
+		pthread_mutex_lock(&j->lock);
+		i = j->r < 0 ? j->digests.n : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->digests.n)
+			break;
+		q = get_blob(&g, j->st, j->dir_fd, j->digests.v[i], "blob", false, j->po);
+		if (q < 0) {
+			/* err_msg() is this thread's: the first failure's story goes back. */
+			pthread_mutex_lock(&j->lock);
+			if (j->r == 0) {
+				j->r = q;
+				snprintf(j->msg, sizeof(j->msg), "%s", err_msg());
+			}
+			pthread_mutex_unlock(&j->lock);
+			break;
+		}
+	}
+	registry_close(&g);
+	return NULL;
+}
+
+/*
+ * Fetch the layers the store lacks (by diff id), each digest once, up to
+ * PULL_PARALLEL at a time as containers/image does, each worker with its
+ * own connection. Returns 0 or the first failure.
+ */
+static int fetch_layers(struct registry *g, struct store *st, int dir_fd,
+			struct json_object *layers, struct json_object *diffs,
+			const struct pull_opts *po, const char *where)
+{
+	struct layer_jobs j = {.proto = g, .st = st, .dir_fd = dir_fd, .po = po};
+	pthread_t tid[PULL_PARALLEL];
+	size_t n_threads;
+	char hx[65];
+
+	for (size_t i = 0; i < json_object_array_length(layers); i++) {
+		const char *dg = jstr(json_object_array_get_idx(layers, i), "digest");
+		struct json_object *d = json_object_array_get_idx(diffs, i);
+		const char *diff =
+			json_object_is_type(d, json_type_string) ? json_object_get_string(d) : NULL;
+		bool seen = false;
+
+		/* A layer the store has is not fetched again. */
+		if (diff && image_digest_hex(diff, hx) == 0) {
+			_cleanup_free_ char *have = xasprintf("layers/%s", hx);
+
+			if (faccessat(st->data_fd, have, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+				if (po->progress && dg && image_digest_hex(dg, hx) == 0)
+					po->progress("blob", hx, 0, 0, PULL_SKIPPED);
+				continue;
+			}
+		}
+		if (!dg) {
+			strv_free(&j.digests);
+			return err_setx(EINVAL, "%s: layer %zu has no digest", where, i + 1);
+		}
+		for (size_t k = 0; k < j.digests.n; k++)
+			seen = seen || !strcmp(j.digests.v[k], dg);
+		if (!seen)
+			strv_push(&j.digests, xstrdup(dg));
+	}
+	/* One layer: no thread, and its progress line shows the bytes. */
+	if (j.digests.n == 1) {
+		int q = get_blob(g, st, dir_fd, j.digests.v[0], "blob", true, po);
+		strv_free(&j.digests);
+		return q;
+	}
+	pthread_mutex_init(&j.lock, NULL);
+	n_threads = j.digests.n < PULL_PARALLEL ? j.digests.n : PULL_PARALLEL;
+	for (size_t i = 0; i < n_threads; i++)
+		if (pthread_create(&tid[i], NULL, layer_worker, &j) != 0) {
+			/* Fewer workers then; with none, this thread does the work. */
+			n_threads = i;
+			break;
+		}
+	if (n_threads == 0)
+		layer_worker(&j);
+	for (size_t i = 0; i < n_threads; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&j.lock);
+	strv_free(&j.digests);
+	return j.r < 0 ? err_setx(-j.r, "%s", j.msg) : 0;
+}
+
+static int fetch(struct registry *g, int dir_fd, const char *ref, const struct pull_opts *po,
 		 const char *where, struct strv *ret_names, struct store *st, int userns_fd,
 		 const char *dir, const char *name)
 {
@@ -447,7 +407,7 @@ static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_o
 		if (q < 0)
 			goto out;
 	}
-	q = get_blob(g, dir_fd, jstr(jget(m, "config"), "digest"));
+	q = get_blob(g, st, dir_fd, jstr(jget(m, "config"), "digest"), "config", true, po);
 	if (q < 0)
 		goto out;
 	{
@@ -458,7 +418,7 @@ static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_o
 		(void)image_digest_hex(jstr(jget(m, "config"), "digest"), hx);
 		rel = xasprintf("blobs/sha256/%s", hx);
 		fd = openat(dir_fd, rel, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size > MANIFEST_MAX) {
+		if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size > REGISTRY_BODY_MAX) {
 			q = err_setx(EFBIG, "%s: the config is unreadable or too big", where);
 			goto out;
 		}
@@ -467,30 +427,14 @@ static int fetch(struct reg *g, int dir_fd, const char *ref, const struct pull_o
 		cfg = json_tokener_parse(text);
 	}
 	diffs = jget(jget(cfg, "rootfs"), "diff_ids");
-	if (!diffs || json_object_array_length(diffs) != json_object_array_length(layers)) {
+	if (!diffs || !json_object_is_type(diffs, json_type_array) ||
+	    json_object_array_length(diffs) != json_object_array_length(layers)) {
 		q = err_setx(EINVAL, "%s: the config's diff ids do not match the layers", where);
 		goto out;
 	}
-	for (size_t i = 0; i < json_object_array_length(layers); i++) {
-		const char *dg = jstr(json_object_array_get_idx(layers, i), "digest");
-		const char *diff = json_object_get_string(json_object_array_get_idx(diffs, i));
-		_cleanup_free_ char *have = NULL;
-
-		/* A layer the store has is not fetched again. */
-		if (diff && image_digest_hex(diff, hx) == 0) {
-			have = xasprintf("layers/%s", hx);
-			if (faccessat(st->data_fd, have, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-				continue;
-		}
-		if (!dg) {
-			q = err_setx(EINVAL, "%s: layer %zu has no digest", where, i + 1);
-			goto out;
-		}
-		q = get_blob(g, dir_fd, dg);
-		if (q < 0)
-			goto out;
-	}
-	q = image_load(st, userns_fd, dir, NULL, name, ret_names);
+	q = fetch_layers(g, st, dir_fd, layers, diffs, po, where);
+	if (q == 0)
+		q = image_load(st, userns_fd, dir, NULL, name, ret_names);
 out:
 	if (m)
 		json_object_put(m);
@@ -508,30 +452,17 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 {
 	_cleanup_free_ char *norm = NULL, *dir = NULL, *tmp = NULL;
 	_cleanup_close_ int dir_fd = -1;
-	struct reg g = {.tls_verify = po->tls_verify};
-	char *slash, *at, *colon, *tag;
+	struct registry g = {0};
+	const char *tag = NULL;
 	int q;
 
 	q = image_ref_normalize(ref, &norm);
 	if (q < 0)
 		return q;
-	slash = strchr(norm, '/');
-	*slash = '\0';
-	g.host = xstrdup(!strcmp(norm, "docker.io") ? "registry-1.docker.io" : norm);
-	*slash = '/';
-	at = strchr(slash + 1, '@');
-	colon = strrchr(slash + 1, ':');
-	if (at) {
-		tag = at + 1;
-		g.repo = strndup(slash + 1, (colon && colon < at ? colon : at) - slash - 1);
-	} else {
-		tag = colon + 1;
-		g.repo = strndup(slash + 1, colon - slash - 1);
-	}
-	g.scheme = xstrdup("https");
-	g.curl = curl_easy_init();
-	if (!g.curl)
-		abort();
+	q = registry_open(&g, norm, po, &tag);
+	if (q < 0)
+		goto out;
+	image_tmp_clean(st);
 	if (mkdirat(st->data_fd, "tmp", 0700) < 0 && errno != EEXIST) {
 		q = err_set(errno, "create %s/tmp", st->data_path);
 		goto out;
@@ -542,8 +473,10 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 		goto out;
 	}
 	tmp = xstrdup(dir + strlen(st->data_path) + 1);
+	g.dir = dir;
 	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0 || mkdirat(dir_fd, "blobs", 0700) < 0 ||
+	/* The lock says "in progress" to a prune, which removes only abandoned pulls. */
+	if (dir_fd < 0 || flock(dir_fd, LOCK_EX) < 0 || mkdirat(dir_fd, "blobs", 0700) < 0 ||
 	    mkdirat(dir_fd, "blobs/sha256", 0700) < 0) {
 		q = err_set(errno, "create %s", dir);
 		goto out;
@@ -552,10 +485,6 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 out:
 	if (tmp)
 		(void)util_rm_rf_at(st->data_fd, tmp);
-	curl_easy_cleanup(g.curl);
-	free(g.host);
-	free(g.scheme);
-	free(g.repo);
-	free(g.token);
+	registry_close(&g);
 	return q;
 }

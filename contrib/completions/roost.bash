@@ -6,6 +6,10 @@ _roost_names() { # container names from the store (roost ps -a)
 	roost ps -a 2>/dev/null | awk 'NR > 1 { print $1 }'
 }
 
+_roost_images() { # image names from the store (roost images)
+	roost images 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
 _roost() {
 	local cur prev cmd
 	COMPREPLY=()
@@ -14,7 +18,8 @@ _roost() {
 	cmd=${COMP_WORDS[1]}
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "run ps rm port doctor --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "run ps rm port doctor pull login logout images load import
+			rmi image --help --version" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -58,6 +63,36 @@ _roost() {
 		-p | --port) return ;;
 		esac
 		COMPREPLY=($(compgen -W "--json -p --port -h --help" -- "$cur")) ;;
+	pull)
+		case $prev in
+		--authfile | --cert-dir)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		--platform | --creds) return ;;
+		esac
+		COMPREPLY=($(compgen -W "-q --quiet --platform --authfile --creds --cert-dir
+			--tls-verify=false" -- "$cur")) ;;
+	login)
+		case $prev in
+		--authfile | --cert-dir)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		-u | --username | -p | --password) return ;;
+		esac
+		COMPREPLY=($(compgen -W "-u --username -p --password --password-stdin --authfile
+			--cert-dir --tls-verify=false" -- "$cur")) ;;
+	logout)
+		COMPREPLY=($(compgen -W "-a --all --authfile" -- "$cur")) ;;
+	rmi)
+		COMPREPLY=($(compgen -W "-f --force $(_roost_images)" -- "$cur")) ;;
+	image)
+		if [ "$COMP_CWORD" -eq 2 ]; then
+			COMPREPLY=($(compgen -W "inspect prune ls rm" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_roost_images)" -- "$cur"))
+		fi ;;
+	load | import)
+		COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
 complete -F _roost roost

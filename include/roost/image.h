@@ -33,6 +33,8 @@ struct image_info {
 };
 
 int image_ref_normalize(const char *ref, char **ret);
+bool image_tag_valid(const char *s);
+char *image_escape(const char *s);
 int image_digest_hex(const char *digest, char ret[65]);
 int image_config_parse(const char *json, struct image_config *ret);
 void image_config_free(struct image_config *c);
@@ -45,7 +47,9 @@ int image_resolve(struct store *st, const char *name, struct image_run *ret);
 void image_run_free(struct image_run *r);
 int image_list(struct store *st, struct image_info **ret, size_t *ret_n);
 void image_info_free(struct image_info *v, size_t n);
-int image_remove(struct store *st, const char *name);
+int image_remove(struct store *st, const char *name, bool force);
+int image_use(struct store *st, const char *id, const struct image_run *img);
+void image_tmp_clean(struct store *st);
 int image_inspect(struct store *st, const char *name, char **ret_json);
 int image_prune(struct store *st, int userns_fd, size_t *ret_n);
 

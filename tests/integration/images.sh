@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 41
+plan 53
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -60,7 +60,7 @@ expect "an image by the start of its id" "$("$ROOST" run --rm "$("$ROOST" images
 match "image inspect prints JSON" "$("$ROOST" image inspect $I)" '"WorkingDir": "/work"'
 
 bad=""
-for h in dotdot absolute symlink-out through-symlink hardlink-out swap-dir; do
+for h in dotdot absolute symlink-out through-symlink hardlink-out swap-dir chain chain-late chain-deep; do
 	out=$("$ROOST" import "$IMG/hostile-$h.tar" "hostile/$h" 2>&1) && bad="$bad $h(accepted)"
 	printf '%s' "$out" | grep -q "entry '" || bad="$bad $h(unnamed: $out)"
 done
@@ -68,8 +68,32 @@ expect "every hostile tarball is refused, naming its entry" "$bad" ""
 expect "nothing was written outside" "$(ls -A "$IMG/outside"; ls "$T" | grep -c escaped)" "0"
 expect "no hostile image was stored" "$("$ROOST" images | grep -c hostile)" 0
 expect "no half layer is left" "$(ls -A "$S/layers" | grep -c '^\.tmp')" 0
+expect "links that stay inside through other links are kept" \
+	"$(export XDG_DATA_HOME="$T/data-links"; "$ROOST" import "$IMG/links-ok.tar" links/ok 2>&1
+	"$ROOST" run --rm links/ok:latest cat /y /z)" "Imported image: links/ok
+x
+x"
 out=$("$ROOST" import "$IMG/bigid.tar" big 2>&1)
 match "an id beyond the map names the file, the id and the need" "$out" "entry 'big' is owned by uid 70000, but only [0-9]+ ids are mapped: you need at least 70001"
+
+# An OCI archive whose ref.name holds an escape code and a newline: refused, escaped.
+out=$("$ROOST" load "$IMG/evil-oci.tar" 2>&1); rc=$?
+expect "a ref.name that is no reference: refused in one line" "$rc:$(printf '%s\n' "$out" | wc -l)" "125:1"
+match "the ref.name is named with its bytes escaped" "$out" 'ref.name: image .v1\\x1b\[31mRED\\x0aroost: fake.: bad tag'
+expect "no raw escape byte or image reached the terminal" "$(printf '%s' "$out" | tr -d '[:print:]' | wc -c):$("$ROOST" images | grep -c RED)" "0:0"
+# An index.json of the store holding such a name (an older roost took it unchecked).
+cp "$S/images/index.json" "$T/index.json.save"
+python3 -c 'import json,sys; p=sys.argv[1]; j=json.load(open(p)); j["evil\x1b]0;pwned\x07\nname"]=next(iter(j.values())); json.dump(j, open(p,"w"))' "$S/images/index.json"
+out=$("$ROOST" images)
+expect "roost images escapes a stored name" "$(printf '%s' "$out" | tr -d '[:print:]\n' | wc -c):$(printf '%s\n' "$out" | grep -c 'evil\\x1b\]0;pwned\\x07\\x0aname')" "0:1"
+cp "$T/index.json.save" "$S/images/index.json"
+
+# A write cut short (here by RLIMIT_FSIZE, on a full disk by ENOSPC) reports the
+# errno of the write that failed and where, never a stale one.
+out=$( (trap '' XFSZ; ulimit -f 1024; "$ROOST" import "$IMG/bigfile.tar" big/file) 2>&1); rc=$?
+match "a short write: the real errno, the entry and the store path" "$rc:$out" "^125:roost: layer [0-9a-f]{12} into $S/layers: entry 'big': write: File too large$"
+
+match "an image not in the store: the message names roost pull" "$("$ROOST" run --rm no/such:img true 2>&1)" "is neither a directory nor an image in the store: 'roost pull no/such:img' fetches it"
 
 expect "import a rootfs tarball" "$("$ROOST" import "$IMG/plain.tar" plain/img:1)" "Imported image: plain/img:1"
 expect "run the imported image" "$("$ROOST" run --rm plain/img:1 cat /hello)" "imported"
@@ -85,3 +109,27 @@ mkdir -p "$S/layers/.tmp-killed/usr" "$S/tmp/load-killed" # what a kill -9 mid-l
 "$ROOST" image prune >/dev/null
 expect "with no image left, prune empties the store (and an interrupted load's leftovers)" \
 	"$(ls -A "$S/layers" "$S/blobs/sha256" "$S/tmp" 2>/dev/null | grep -vc ':$\|^$')" 0
+
+# A container keeps its image's layers, running or stopped: rmi refuses without -f,
+# and a prune while it runs leaves its /bin alone.
+"$ROOST" load "$IMG/docker.tar" >/dev/null 2>&1
+mkdir "$T/p" && mkfifo "$T/p/ready" "$T/p/go"
+"$ROOST" run --name live -u 0 -v "$T/p:/p" $I 'echo up > /p/ready; read x < /p/go; ls /bin | wc -l' >"$T/live.out" 2>&1 &
+live_pid=$!
+await "$T/p/ready" >/dev/null
+out=$("$ROOST" rmi $I 2>&1); rc=$?
+match "rmi of an image a running container uses: refused, naming it and -f" "$rc:$out" "^125:roost: image '$I' is in use by container live: .*roost rmi -f"
+expect "rmi -f untags it" "$("$ROOST" rmi -f $I; "$ROOST" images | grep -c test/docker)" "$I
+0"
+"$ROOST" image prune >/dev/null
+echo go >"$T/p/go"
+wait $live_pid
+expect "a prune while it runs: its layers are all still there" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$'):$([ "$(tail -n 1 "$T/live.out")" -gt 20 ] 2>/dev/null && echo /bin-kept)" "3:/bin-kept"
+"$ROOST" import "$IMG/plain.tar" other/img:1 >/dev/null
+"$ROOST" run --name live other/img:1 true >/dev/null 2>&1 # refused: the name is taken
+"$ROOST" rmi other/img:1 >/dev/null
+"$ROOST" image prune >/dev/null
+expect "a stopped container keeps them too (a second run with its name changes nothing)" "$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}$')" 3
+"$ROOST" rm live >/dev/null
+expect "once the container is removed, prune takes them" "$("$ROOST" image prune; ls -A "$S/layers" "$S/images/uses" | grep -vc ':$\|^$')" "removed 3 layers
+0"

@@ -117,8 +117,27 @@ hostile = {
     "hardlink-out": [info("hl", tarfile.LNKTYPE, link="../../../../etc/passwd")],
     "swap-dir": [info("d", tarfile.DIRTYPE, mode=0o755), info("d", tarfile.SYMTYPE, link=outside),
                  info("d/pwned", data=b"x")],
+    # Each link passes the text check; together the kernel resolves c above the layer.
+    "chain": [info("a", tarfile.DIRTYPE, mode=0o755), info("a/l", tarfile.SYMTYPE, link=".."),
+              info("c", tarfile.SYMTYPE, link="a/l/..")],
+    "chain-late": [info("c", tarfile.SYMTYPE, link="a/l/../x"), info("a", tarfile.DIRTYPE, mode=0o755),
+                   info("a/l", tarfile.SYMTYPE, link="..")],
+    "chain-deep": [info("a/b", tarfile.DIRTYPE, mode=0o755), info("a/b/up", tarfile.SYMTYPE, link="../.."),
+                   info("a/b/c", tarfile.SYMTYPE, link="up/../../etc")],
 }
 for name, entries in hostile.items():
     open(f"{out}/hostile-{name}.tar", "wb").write(tar_bytes(entries))
 open(out + "/bigid.tar", "wb").write(tar_bytes([info("big", data=b"x", uid=70000)]))
+# Links that stay inside, through other links: accepted.
+open(out + "/links-ok.tar", "wb").write(tar_bytes([
+    info("usr/lib", tarfile.DIRTYPE, mode=0o755), info("lib", tarfile.SYMTYPE, link="usr/lib"),
+    info("usr/lib/x", data=b"x\n"), info("y", tarfile.SYMTYPE, link="lib/../lib/x"),
+    info("abs", tarfile.SYMTYPE, link="/usr/lib"), info("z", tarfile.SYMTYPE, link="abs/x"),
+    info("loop", tarfile.SYMTYPE, link="loop/.."), info("gone", tarfile.SYMTYPE, link="nothing/..")], base=rootfs))
+# A 2 MiB file: more than the test's file size limit lets a write finish.
+open(out + "/bigfile.tar", "wb").write(tar_bytes([info("big", data=b"b" * (2 << 20))]))
+# An OCI archive whose ref.name carries terminal escapes and a newline.
+write_oci(out + "/evil-oci", blobs, tag="v1\x1b[31mRED\nroost: fake")
+with tarfile.open(out + "/evil-oci.tar", "w") as t:
+    t.add(out + "/evil-oci", arcname=".")
 open(out + "/plain.tar", "wb").write(tar_bytes([info("hello", data=b"imported\n")], base=rootfs))

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "roost/auth.h"
 #include "roost/image.h"
 #include "roost/layer.h"
 #include "roost/pull.h"
+#include "roost/regconf.h"
+#include "roost/registry.h"
 #include "roost/spec.h"
 #include "../tap.h"
 
@@ -19,6 +26,29 @@ static char *norm(const char *ref)
 	snprintf(buf, sizeof(buf), "%s", n);
 	free(n);
 	return buf;
+}
+
+/*
+ * A store whose images/index.json holds index (damaged on purpose); for
+ * find_image and prune, which must not read past short strings there.
+ */
+static int store_with_index(struct store *st, const char *index)
+{
+	char tmpl[] = "/tmp/test-image-XXXXXX";
+	int fd;
+
+	if (!mkdtemp(tmpl))
+		return -errno;
+	st->data_path = strdup(tmpl);
+	st->data_fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	st->run_fd = -1;
+	if (st->data_fd < 0 || mkdirat(st->data_fd, "images", 0700) < 0)
+		return -errno;
+	fd = openat(st->data_fd, "images/index.json", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, index, strlen(index)) != (ssize_t)strlen(index))
+		return -EIO;
+	close(fd);
+	return 0;
 }
 
 static char *clean(const char *name)
@@ -42,7 +72,7 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(41);
+	plan(59);
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");
@@ -57,6 +87,59 @@ int main(void)
 	is_str(norm("/abs/path"), "ERROR", "a path is no reference");
 	is_str(norm("a:b:c"), "ERROR", "two tags refused");
 	is_str(norm("x@sha256:12"), "ERROR", "a short digest refused");
+	is_str(norm("ev\x1b[2Jil.io/x:1"), "ERROR", "an escape code in the registry refused");
+	is_str(norm("[::1]:5000/x"), "[::1]:5000/x:latest", "an IPv6 registry");
+	is_str(norm("x:-a"), "ERROR", "a tag starting with '-' refused");
+	{
+		char *u = NULL, *pw = NULL;
+
+		is_int(auth_decode("YWxpY2U6czNjcjp0", &u, &pw), 0, "auth: base64 of user:pass");
+		is_str(u, "alice", "auth: the user");
+		is_str(pw, "s3cr:t", "auth: the password keeps its colons");
+		free(u);
+		free(pw);
+		is_int(auth_decode("bm9jb2xvbg==", &u, &pw), -EINVAL, "auth: no colon refused");
+	}
+	{
+		/* Header lines in buffers of their exact size, as libcurl may hand them. */
+		static const char *const lines[] = {"www-auth", "content-typ", "HTTP", "x",
+						    "www-authenticate: Bearer realm=\"r\"\r\n"};
+		struct registry_resp r = {.fd = -1};
+
+		for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+			size_t n = strlen(lines[i]);
+			char *exact = malloc(n);
+
+			memcpy(exact, lines[i], n);
+			registry_header(&r, exact, n);
+			free(exact);
+		}
+		is_str(r.www_auth, " Bearer realm=\"r\"", "header lines are read by their length");
+	}
+	{
+		struct strv v = {0};
+
+		is_int(regconf_parse("# c\nunqualified-search-registries = [\"quay.io\",\n"
+				     "  'localhost:5000', # here\n]\n[[registry]]\nprefix=\"x\"\n",
+				     "t", &v),
+		       1, "registries.conf: the array, over lines, with comments");
+		is_str(v.n == 2 ? v.v[1] : "", "localhost:5000", "registries.conf: in order");
+		is_int(regconf_parse("[aliases]\nunqualified-search-registries = [\"a.io\"]\n", "t",
+				     &v),
+		       0, "registries.conf: a key inside a table is not the top-level one");
+		is_int(regconf_parse("unqualified-search-registries = [\"noregistry\"]", "t", &v),
+		       -EINVAL, "registries.conf: a name that is no registry refused");
+		is_int(regconf_is_short("team/app:1") && !regconf_is_short("quay.io/a") &&
+			       !regconf_is_short("localhost/a"),
+		       1, "short names");
+		strv_free(&v);
+	}
+	{
+		char *e = image_escape("a\x1b[31m\nb\\");
+
+		is_str(e, "a\\x1b[31m\\x0ab\\", "escape: control bytes as \\xNN, backslash kept");
+		free(e);
+	}
 
 	is_int(image_digest_hex(
 		       "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
@@ -116,11 +199,11 @@ int main(void)
 	{
 		char *realm = NULL, *service = NULL, *scope = NULL;
 
-		is_int(pull_parse_www_auth(" Bearer "
-					   "realm=\"https://auth.docker.io/"
-					   "token\",service=\"registry.docker.io\",scope="
-					   "\"repository:library/alpine:pull\"",
-					   &realm, &service, &scope),
+		is_int(registry_parse_www_auth(" Bearer "
+					       "realm=\"https://auth.docker.io/"
+					       "token\",service=\"registry.docker.io\",scope="
+					       "\"repository:library/alpine:pull\"",
+					       &realm, &service, &scope),
 		       0, "a Bearer challenge");
 		is_str(realm, "https://auth.docker.io/token", "its realm");
 		is_str(service, "registry.docker.io", "its service");
@@ -128,8 +211,26 @@ int main(void)
 		free(realm);
 		free(service);
 		free(scope);
-		is_int(pull_parse_www_auth("Basic realm=\"x\"", &realm, &service, &scope), -EINVAL,
-		       "Basic is no Bearer challenge");
+		is_int(registry_parse_www_auth("Basic realm=\"x\"", &realm, &service, &scope),
+		       -EINVAL, "Basic is no Bearer challenge");
+	}
+	{
+		struct store st = {.data_fd = -1, .run_fd = -1};
+		struct image_run ir = {0};
+		size_t n = 99;
+		char cmd[64];
+
+		is_int(store_with_index(&st, "{\"a\":{\"config\":\"x\",\"manifest\":\"y\"},"
+					     "\"b\":{\"config\":7,\"manifest\":[]}}"),
+		       0, "a store with a damaged index");
+		is_int(image_resolve(&st, "abcd", &ir), -ENOENT,
+		       "an id prefix against short config strings: not found");
+		is_int(image_prune(&st, -1, &n), 0, "prune with short config/manifest strings");
+		is_int((int)n, 0, "nothing to prune");
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", st.data_path);
+		(void)!system(cmd);
+		close(st.data_fd);
+		free(st.data_path);
 	}
 	return tap_done();
 }
