@@ -66,7 +66,7 @@ R
 	for opts in "--pid=host" "--privileged --pid=host"; do
 		out=$(ROOST_OVERLAY=fuse timeout 60 "$ROOST" run --rm --network=none $opts "$ROOTFS" sh /reach.sh "$T" 2>&1)
 		expect "fuse-overlayfs, $opts: root sees the daemon but none of its fds, root or memory" "$out" "daemons 1, links read 0"
-		expect "fuse-overlayfs, $opts: nothing written on the host through /proc" "$(find "$T" -name 'escape*' | wc -l)" 0
+		expect "fuse-overlayfs, $opts: nothing written on the host through /proc" "$(find "$T" -name 'escape-*' | wc -l)" 0
 	done
 	out=$(ROOST_OVERLAY=fuse timeout 60 "$ROOST" run --rm --network=none "$ROOTFS" sh /reach.sh "$T" 2>&1)
 	expect "fuse-overlayfs: the daemon is outside the container's pid namespace" "$out" "daemons 0, links read 0"
