@@ -13,7 +13,7 @@
 require userns newuidmap subid
 [ -x "${ESCAPE:-}" ] || skip_all "no escape payload (ESCAPE)"
 PTY="$SRCDIR/tests/integration/ptyrun.py"
-plan 42
+plan 46
 
 escaped=0
 attempts=0
@@ -157,6 +157,34 @@ held "--pid=host: ptrace, /proc/PID/mem and signals of a host process are refuse
 	"^EPERM EACCES EPERM $"
 kill "$host_sleep" 2>/dev/null
 wait "$host_sleep" 2>/dev/null
+
+# --- 5. fuse-overlayfs under --privileged: its fds are on the host's layer directories -------
+if command -v fuse-overlayfs >/dev/null && [ -w /dev/fuse ]; then
+	for opts in "--privileged" "--privileged --pid=host"; do
+		# shellcheck disable=SC2086
+		got=$(ROOST_OVERLAY=fuse "$ROOST" run --rm --network=none $opts "$ROOTFS" sh -c '
+			n=0
+			for d in /proc/[0-9]*; do
+				[ "$(cat $d/comm 2>/dev/null)" = fuse-overlayfs ] || continue
+				n=$((n + 1))
+				for f in $d/fd/*; do escape write "$f/../escape-fuse" >/dev/null; done
+				escape write "$d/root'"$T"'/escape-fuse" >/dev/null
+				[ "$(escape open $d/mem rw)" = ok ] && echo "mem $d"
+			done
+			echo "daemons $n"' 2>&1)
+		want=0
+		[ "$opts" = "--privileged" ] || want=1
+		held "--privileged with fuse-overlayfs ($opts): the daemon is out of reach ($want visible)" \
+			"$got" "^daemons $want$"
+		absent "--privileged with fuse-overlayfs ($opts): nothing written through the daemon's fds" \
+			"$(find "$T" -name escape-fuse | head -n 1)"
+	done
+else
+	echo "ok $((_n += 1)) # SKIP no fuse-overlayfs or /dev/fuse is not usable"
+	echo "ok $((_n += 1)) # SKIP no fuse-overlayfs or /dev/fuse is not usable"
+	echo "ok $((_n += 1)) # SKIP no fuse-overlayfs or /dev/fuse is not usable"
+	echo "ok $((_n += 1)) # SKIP no fuse-overlayfs or /dev/fuse is not usable"
+fi
 
 # --- 10. a volume source swapped for a symlink ----------------------------------------------
 mkdir -p "$T/swap/vol"
