@@ -521,6 +521,34 @@ static int child_setup(struct container *c, int *ret_status)
 	return exec_command(s, ret_status);
 }
 
+/*
+ * Without -t, a stdout or stderr that is the caller's terminal is opened
+ * again write-only: the caller's fds are usually the terminal opened
+ * read-write, and through them the command could read what the user types
+ * (a password typed ahead for the shell, or, left behind with --pid=host,
+ * everything typed later). Writing, and the terminal's modes, stay.
+ */
+static int write_only_terminal(void)
+{
+	for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
+		int fl = fcntl(fd, F_GETFL), nfd;
+		char path[64];
+
+		if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || !isatty(fd))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		nfd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (fl & O_APPEND));
+		if (nfd < 0)
+			return err_set(errno, "open the terminal write-only for fd %d", fd);
+		if (dup3(nfd, fd, 0) < 0) {
+			close(nfd);
+			return err_set(errno, "dup3");
+		}
+		close(nfd);
+	}
+	return 0;
+}
+
 static _Noreturn void child_main(struct container *c)
 {
 	sigset_t none;
@@ -534,7 +562,11 @@ static _Noreturn void child_main(struct container *c)
 			(void)signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	r = child_setup(c, &status);
+	r = c->spec->tty ? 0 : write_only_terminal();
+	if (r == 0)
+		r = child_setup(c, &status);
+	else
+		status = 125;
 	child_fail(c->sync_fd, r, status);
 }
 

@@ -13,7 +13,7 @@
 require userns newuidmap subid
 [ -x "${ESCAPE:-}" ] || skip_all "no escape payload (ESCAPE)"
 PTY="$SRCDIR/tests/integration/ptyrun.py"
-plan 46
+plan 47
 
 escaped=0
 attempts=0
@@ -94,6 +94,9 @@ for opts in "" "-i"; do
 	held "TIOCSTI (CVE-2017-5226 class)${opts:+ with $opts}: nothing typed into the caller's terminal" \
 		"$got" "^fd0=[A-Z]+ fd1=EPERM fd2=EPERM tty=ENXIO $"
 done
+got=$(python3 "$PTY" "$ROOST" run --rm --network=none "$ROOTFS" escape ttymode 2>&1 | tr -d '\r')
+held "the caller's terminal as stdout/stderr is write-only inside (no reading what the user types)" \
+	"$got" "^fd0=ro fd1=wo fd2=wo$"
 # roost is the session leader here, as under a shell: the terminal's ^C goes to roost's group.
 python3 "$PTY" --timeout 10 --after ready --send '\x03' "$ROOST" run --rm --network=none "$ROOTFS" \
 	sh -c 'echo ready; sleep 30; echo after-sleep' >"$T/ctrlc" 2>&1

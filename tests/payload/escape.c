@@ -18,6 +18,7 @@
  *   escape euid                  print the effective uid
  *   escape as UID CMD...         setgroups(0), setresgid/setresuid(UID) and exec CMD
  *   escape fds                   the fds above 2 and what they point at, one per line
+ *   escape ttymode               how fds 0..2 are open: "fd0=rw fd1=wo fd2=wo"
  *
  * Nothing here harms the host when it gets out: every write is to a path the
  * test names under its own scratch directory, every injection is one line the
@@ -226,6 +227,16 @@ int main(int argc, char **argv)
 		return as(argv[2], argv + 3);
 	if (!strcmp(c, "fds"))
 		return fds();
+	if (!strcmp(c, "ttymode")) {
+		static const char *const modes[] = {"ro", "wo", "rw", "?"};
+		for (int fd = 0; fd < 3; fd++) {
+			int fl = fcntl(fd, F_GETFL);
+			printf("%sfd%d=%s", fd ? " " : "", fd,
+			       fl < 0 ? strerrorname_np(errno) : modes[fl & O_ACCMODE]);
+		}
+		printf("\n");
+		return 0;
+	}
 	fprintf(stderr, "usage: escape tiocsti TEXT|tioclinux|keysession DESC SECRET CMD...|"
 			"findkey DESC|open PATH MODE|write PATH|handle PATH|userns|uring|euid|"
 			"as UID CMD...|fds\n");
