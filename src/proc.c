@@ -21,6 +21,7 @@
  * It dies with the parent (PR_SET_PDEATHSIG), and pid 1 dying takes every
  * process of the container with it.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
@@ -380,9 +381,22 @@ static int child_setup(struct container *c, int *ret_status)
 		if (s->layers.n)
 			r = overlay_mount(s->layers.v, s->layers.n, c->dirs->upper, c->dirs->work,
 					  c->dirs->root, c->overlay, &fuse_fd, note, sizeof(note));
-		else
-			r = overlay_mount(&s->rootfs, 1, c->dirs->upper, c->dirs->work,
-					  c->dirs->root, c->overlay, &fuse_fd, note, sizeof(note));
+		else {
+			/* The directory roost checked, by its fd: never the path again. */
+			char via[32], *lower = via;
+			int vfd = s->rootfs_fd > 2
+					  ? rootfs_same_source(s->rootfs, s->rootfs_fd, "ROOTFS")
+					  : -1;
+
+			if (s->rootfs_fd > 2 && vfd < 0)
+				return vfd;
+			if (vfd >= 0)
+				snprintf(via, sizeof(via), "/proc/self/fd/%d", vfd);
+			else
+				lower = s->rootfs;
+			r = overlay_mount(&lower, 1, c->dirs->upper, c->dirs->work, c->dirs->root,
+					  c->overlay, &fuse_fd, note, sizeof(note));
+		}
 		if (r < 0)
 			return diag_in_userns(r);
 		if (note[0])
@@ -624,12 +638,19 @@ static int start_fuse(struct container *c, int fuse_fd)
 
 	if (userns_fd < 0)
 		return userns_fd;
-	if (s->layers.n)
+	if (s->layers.n) {
 		r = overlay_fuse_start(s->layers.v, s->layers.n, c->dirs->upper, c->dirs->work,
 				       fuse_fd, userns_fd, &c->fuse);
-	else
-		r = overlay_fuse_start(&s->rootfs, 1, c->dirs->upper, c->dirs->work, fuse_fd,
-				       userns_fd, &c->fuse);
+	} else {
+		/* The daemon opens ROOTFS by path: it must still be what was checked. */
+		r = s->rootfs_fd > 2 ? rootfs_same_source(s->rootfs, s->rootfs_fd, "ROOTFS") : 0;
+		if (r >= 0) {
+			if (s->rootfs_fd > 2)
+				close(r);
+			r = overlay_fuse_start(&s->rootfs, 1, c->dirs->upper, c->dirs->work,
+					       fuse_fd, userns_fd, &c->fuse);
+		}
+	}
 	close(userns_fd);
 	return r;
 }
@@ -795,6 +816,46 @@ static int parent_loop(struct container *c, int sig_fd)
 }
 
 /*
+ * --pid=host: the command has ended; what it left behind was reparented to
+ * us (a subreaper): kill it all, round after round (a dying process's own
+ * children come to us next), leaving roost's helpers alone. Bounded.
+ */
+static void kill_leftovers(const struct container *c)
+{
+	pid_t self = getpid();
+
+	for (int round = 0; round < 64; round++) {
+		_cleanup_closedir_ DIR *d = opendir("/proc");
+		pid_t found[256];
+		size_t n = 0;
+
+		if (!d)
+			return;
+		for (struct dirent *de; (de = readdir(d)) && n < ARRAY_SIZE(found);) {
+			char path[64], buf[512], *p;
+			pid_t pid = (pid_t)atoi(de->d_name);
+			long ppid;
+
+			if (pid <= 0 || pid == c->net.pid || pid == c->ports.pid ||
+			    pid == c->fuse.pid)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+			if (util_read_file(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+				continue;
+			if (sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == self)
+				found[n++] = pid;
+		}
+		if (n == 0)
+			return;
+		for (size_t i = 0; i < n; i++)
+			(void)kill(found[i], SIGKILL);
+		for (size_t i = 0; i < n; i++)
+			while (waitpid(found[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
+/*
  * When setting up the child failed on our side, a child that failed first
  * (and so broke our side) has the better story: its error, if it sent one,
  * replaces r's message.
@@ -843,6 +904,14 @@ static int run(struct container *c)
 		goto out_sigmask;
 	}
 
+	/*
+	 * Without a pid namespace nothing kills what the command leaves
+	 * behind (a daemon, a process reading the caller's terminal): as a
+	 * subreaper, roost inherits every orphan of the container, and kills
+	 * them when the command ends (kill_leftovers()).
+	 */
+	if (c->spec->pid_host)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	c->pid = clone_child(flags);
 	if (c->pid < 0) {
 		r = diag_userns_create(-errno);
@@ -884,6 +953,8 @@ static int run(struct container *c)
 	status = parent_loop(c, sig_fd);
 	close(c->sync_fd);
 	c->sync_fd = -1;
+	if (c->spec->pid_host)
+		kill_leftovers(c);
 	if (usernet_stop(&c->net) < 0 && status >= 0)
 		log_warn("%s", err_msg());
 	(void)portfwd_stop(&c->ports);

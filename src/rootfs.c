@@ -448,23 +448,23 @@ static int apply_one(int root_fd, const struct mount_op *op, int src_fd)
  * ret_fds[i] is -1 where nothing was cloned (other kinds, older kernels).
  */
 /*
- * A volume's source in our own mount namespace, proved to be the directory
- * roost checked (op->src_fd, opened in the host's namespace, which the
- * kernel will not clone from here): the path it resolved to, opened again
- * without following any symlink, must be the same inode. A source swapped
- * in between is refused, never mounted. Returns an O_PATH fd.
+ * A source roost checked (want_fd, opened in the host's mount namespace,
+ * which the kernel will not clone from ours) found again in our own: the
+ * path it resolved to, opened without following any symlink, must be the
+ * same inode. A source replaced or swapped for a symlink in between is
+ * refused, never mounted. Returns an O_PATH fd.
  */
-static int same_source(const struct mount_op *op)
+int rootfs_same_source(const char *path, int want_fd, const char *what)
 {
 	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
 	struct stat want, got;
 	int fd;
 
-	if (fstat(op->src_fd, &want) < 0)
-		return err_set(errno, "volume source %s", op->src);
-	fd = syscall(SYS_openat2, AT_FDCWD, op->src, &how, sizeof(how));
+	if (fstat(want_fd, &want) < 0)
+		return err_set(errno, "%s %s", what, path);
+	fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 	if (fd < 0 && errno == ENOSYS)
-		fd = open(op->src, O_PATH | O_CLOEXEC | O_NOFOLLOW); /* Linux < 5.6 */
+		fd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW); /* Linux < 5.6 */
 	if (fd >= 0 && fstat(fd, &got) < 0) {
 		close(fd);
 		fd = -1;
@@ -473,9 +473,9 @@ static int same_source(const struct mount_op *op)
 		if (fd >= 0)
 			close(fd);
 		return err_setx(ESTALE,
-				"volume source %s changed while the container started (replaced "
-				"or swapped for a symlink); nothing was mounted: start it again",
-				op->src);
+				"%s %s changed while the container started (replaced or swapped "
+				"for a symlink); nothing was mounted: start it again",
+				what, path);
 	}
 	return fd;
 }
@@ -493,7 +493,7 @@ int rootfs_clone_sources(const struct mount_plan *p, int *ret_fds)
 		if (op->mflags & MS_REC)
 			fl |= AT_RECURSIVE;
 		if (op->src_fd >= 0) {
-			int r = same_source(op);
+			int r = rootfs_same_source(op->src, op->src_fd, "volume source");
 
 			if (r < 0)
 				return r;

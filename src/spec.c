@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include "roost/caps.h"
 #include "roost/err.h"
@@ -107,6 +109,32 @@ static int check_dir(const char *what, const char *path, char **ret_abs)
 	if (ret_abs)
 		*ret_abs = xstrdup(buf);
 	return S_ISDIR(st.st_mode) ? 1 : 0;
+}
+
+/*
+ * ROOTFS, resolved once: the directory checked here is the one the child
+ * mounts (it proves the path still leads to this inode, without symlinks).
+ * The host's own / is refused: that is what '--' is for.
+ */
+static int open_rootfs(const char *given, const char *abs, int *ret_fd)
+{
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_NO_SYMLINKS};
+	_cleanup_close_ int fd = syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof(how));
+	struct stat st, root;
+
+	if (fd < 0 && errno == ENOSYS)
+		fd = open(abs, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return err_set(errno, "ROOTFS '%s' (%s) changed while roost looked at it", given,
+			       abs);
+	if (stat("/", &root) == 0 && st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+		return err_setx(EINVAL,
+				"ROOTFS '%s' is the host's /: to sandbox the host system, give "
+				"'--' instead of a ROOTFS",
+				given);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
 }
 
 /*
@@ -222,6 +250,7 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 	char id[32];
 	int r;
 
+	s.rootfs_fd = -1;
 	/* First, while roost has opened nothing that could sit on fd 3 and up. */
 	r = spec_pass_fds(o, &s);
 	if (r < 0)
@@ -243,6 +272,9 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 				     o->rootfs);
 			goto fail;
 		}
+		r = open_rootfs(o->rootfs, s.rootfs, &s.rootfs_fd);
+		if (r < 0)
+			goto fail;
 	}
 
 	if (o->argc > 0)
@@ -420,6 +452,9 @@ void spec_free(struct spec *s)
 	free(s->workdir);
 	free(s->user);
 	free(s->hostname);
+	if (s->rootfs_fd > 2)
+		close(s->rootfs_fd);
+	s->rootfs_fd = -1;
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		if (s->volumes[i].fd >= 0)
 			close(s->volumes[i].fd);

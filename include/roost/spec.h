@@ -49,6 +49,7 @@ struct mount_plan {
 struct spec {
 	char *id; /* the container's name */
 	char *rootfs; /* absolute, or NULL for the host system; an image's topmost layer */
+	int rootfs_fd; /* a ROOTFS directory as checked (O_PATH) when > 2; mounted from that */
 	char *image; /* the image's name when ROOTFS named one */
 	struct strv layers; /* an image's layer directories, topmost first */
 	struct strv argv;

@@ -13,7 +13,7 @@
 require userns newuidmap subid
 [ -x "${ESCAPE:-}" ] || skip_all "no escape payload (ESCAPE)"
 PTY="$SRCDIR/tests/integration/ptyrun.py"
-plan 47
+plan 51
 
 escaped=0
 attempts=0
@@ -221,6 +221,46 @@ ok_if "a volume source swapped mid-start: some of 20 runs started ($started; the
 attempts=$((attempts + 1))
 expect "a volume source swapped for a symlink to / mid-start: what is mounted is what roost resolved" "$mismatch" 0
 [ "$mismatch" = 0 ] || escaped=$((escaped + 1))
+
+# ROOTFS swapped for a symlink to / by another container (one that can write its parent).
+mkdir -p "$T/rswap"
+cp -a "$ROOTFS" "$T/rswap/root"
+echo mine >"$T/rswap/root/etc/marker"
+ln -s / "$T/rswap/link"
+python3 - "$T/rswap" <<'PY' &
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+d = sys.argv[1].encode()
+end = time.monotonic() + 30
+while time.monotonic() < end and os.path.exists(sys.argv[1] + "/root"):
+    libc.syscall(316, -100, d + b"/root", -100, d + b"/link", 2)  # renameat2 RENAME_EXCHANGE
+PY
+swapper=$!
+host=0 mine=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	case $(timeout 20 "$ROOST" run --rm --network=none "$T/rswap/root" sh -c \
+		'[ -e /etc/marker ] && echo mine || echo host' 2>/dev/null) in
+	mine) mine=$((mine + 1)) ;;
+	host) host=$((host + 1)) ;;
+	esac
+done
+kill "$swapper" 2>/dev/null
+wait "$swapper" 2>/dev/null
+rm -rf "$T/rswap/root" "$T/rswap/link"
+ok_if "ROOTFS swapped mid-start: some of 20 runs started on the real one ($mine)" [ "$mine" -gt 0 ]
+attempts=$((attempts + 1))
+expect "ROOTFS swapped for a symlink to / mid-start: no container ever runs on the host's /" "$host" 0
+[ "$host" = 0 ] || escaped=$((escaped + 1))
+got=$(run / true 2>&1)
+match "ROOTFS / is refused in one line (the host system is '--')" "$got" "^roost: ROOTFS '/' is the host's /"
+
+# --pid=host: what the command leaves behind (here a daemon on the caller's terminal) dies with it.
+left=$(run --pid=host "$ROOTFS" sh -c 'setsid sleep 30 </dev/null >/dev/null 2>&1 & echo $!' 2>&1)
+alive=$( [ -n "$left" ] && kill -0 "$left" 2>/dev/null && echo alive)
+[ -n "$alive" ] && kill "$left"
+attempts=$((attempts + 1))
+expect "--pid=host: a process the container leaves behind does not outlive it (pid $left)" "$alive" ""
+[ -z "$alive" ] || escaped=$((escaped + 1))
 
 # --- 11. no_new_privs only when asked ------------------------------------------------------
 got=$(run "$ROOTFS" sh -c 'cp /bin/escape /suid && chmod 4755 /suid && escape as 1000 /suid euid' 2>&1)
