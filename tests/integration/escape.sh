@@ -169,6 +169,7 @@ if command -v fuse-overlayfs >/dev/null && [ -w /dev/fuse ]; then
 			n=0
 			for d in /proc/[0-9]*; do
 				[ "$(cat $d/comm 2>/dev/null)" = fuse-overlayfs ] || continue
+				grep -q "'"$T"'" $d/cmdline 2>/dev/null || continue # this test'"'"'s own
 				n=$((n + 1))
 				for f in $d/fd/*; do escape write "$f/../escape-fuse" >/dev/null; done
 				escape write "$d/root'"$T"'/escape-fuse" >/dev/null

@@ -52,6 +52,7 @@ else
 n=0 links=0
 for d in /proc/[0-9]*; do
 	[ "$(cat $d/comm 2>/dev/null)" = fuse-overlayfs ] || continue
+	grep -q "$1" $d/cmdline 2>/dev/null || continue # this test's own, not another's
 	n=$((n + 1)) p=${d#/proc/}
 	for f in /proc/$p/fd/*; do
 		readlink "$f" >/dev/null 2>&1 && links=$((links + 1))
