@@ -238,6 +238,27 @@ static int pick(struct json_object *index, const char *os, const char *arch, con
 			arch, seen);
 }
 
+/*
+ * A registry's manifest or index as the pull reads it (for the fuzzer and
+ * tests): 1 with *ret the digest for os/arch when it is an index, 0 when it
+ * is an image manifest, or an error for anything that is neither.
+ */
+int pull_pick_platform(const char *text, const char *ctype, const char *os, const char *arch,
+		       char **ret)
+{
+	struct json_object *m = json_tokener_parse(text);
+	int r;
+
+	*ret = NULL;
+	if (!m || !json_object_is_type(m, json_type_object)) {
+		json_object_put(m);
+		return err_setx(EINVAL, "the manifest is not a JSON object");
+	}
+	r = is_index(m, ctype) ? pick(m, os, arch, "manifest", ret) : 0;
+	json_object_put(m);
+	return r < 0 ? r : *ret != NULL;
+}
+
 /* The layers to fetch, shared by the workers of fetch_layers(). */
 struct layer_jobs {
 	const struct registry *proto; /* copied by each worker */

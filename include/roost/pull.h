@@ -24,6 +24,8 @@ struct pull_opts {
 			 enum pull_progress state);
 };
 
+int pull_pick_platform(const char *text, const char *ctype, const char *os, const char *arch,
+		       char **ret);
 int pull_image(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
 	       struct strv *ret_names);
 
