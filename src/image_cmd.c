@@ -3,6 +3,7 @@
  * image_cmd.c - the image subcommands (images, rmi, image, load, import) and
  * the image half of 'roost run'; part of main: errors are printed here
  */
+#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -283,6 +284,44 @@ static int load_oci(struct store *st, const char *ref, char **ret_name)
 	return r;
 }
 
+/*
+ * --userns=keep-id: the layers are owned through the default map, so the
+ * run takes copies owned for the keep-id map (image_keepid.c), and an
+ * /etc/passwd entry for the caller when the image has none.
+ */
+static int keep_id_layers(struct store *st, struct image_run *img)
+{
+	struct userns_plan def, keep;
+	struct passwd *pw = getpwuid(getuid());
+	_cleanup_free_ char *name = xstrdup(pw ? pw->pw_name : "user");
+	_cleanup_free_ char *home = xstrdup(pw && pw->pw_dir[0] == '/' ? pw->pw_dir : "/");
+	struct image_user who = {.name = name, .home = home, .uid = getuid(), .gid = getgid()};
+	int userns_fd, r;
+
+	r = userns_plan_init(&def, USERNS_DEFAULT, "/etc/subuid", "/etc/subgid");
+	if (r < 0)
+		return r;
+	r = userns_plan_init(&keep, USERNS_KEEP_ID, "/etc/subuid", "/etc/subgid");
+	if (r < 0) {
+		userns_plan_done(&def);
+		return r;
+	}
+	/* Image files belong to subordinate ids: one id cannot show them as the image says. */
+	if (!def.use_helpers || !keep.use_helpers)
+		r = err_setx(ENOTSUP, "--userns=keep-id with an image needs subordinate ids: %s",
+			     def.fallback_why ? def.fallback_why : keep.fallback_why);
+	userns_fd = r < 0 ? r : proc_userns_fd(&def);
+	if (userns_fd >= 0) {
+		r = image_keep_id(st, userns_fd, &def, &keep, &who, img);
+		close(userns_fd);
+	} else {
+		r = userns_fd;
+	}
+	userns_plan_done(&keep);
+	userns_plan_done(&def);
+	return r;
+}
+
 /* The image half of 'roost run': its layers and config into s. */
 int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 {
@@ -291,10 +330,6 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 	struct image_run img = {0};
 	int r;
 
-	/* Layers are owned as the default map says; another map would show other owners. */
-	if (s->userns != USERNS_DEFAULT)
-		return err_setx(ENOTSUP, "--userns=keep-id cannot run an image yet: its layers are "
-					 "owned through the default id map");
 	r = store_open(&st);
 	if (r == 0 && !strncmp(image, "oci:", 4))
 		r = load_oci(&st, image, &name);
@@ -317,6 +352,8 @@ int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
 
 		r = use_fd < -1 ? use_fd : 0;
 	}
+	if (r == 0 && s->userns == USERNS_KEEP_ID)
+		r = keep_id_layers(&st, &img);
 	if (r == 0)
 		r = spec_apply_image(s, o, &img);
 	image_run_free(&img);

@@ -207,28 +207,52 @@ static int write_sysctl(const char *path, const char *value)
 }
 
 /*
+ * The value of net.ipv4.ping_group_range for gid map m: the kernel keeps
+ * the two ends as host gids and lets ping any group between them, so the
+ * ends are the inner gids of the lowest and the highest host gid mapped
+ * (with keep-id, inner 0 is a subordinate id above the caller's own: the
+ * span of inner gids would leave the caller out). When those ends are in
+ * the wrong order inside (the kernel would then allow nobody), the
+ * caller's gid (host_gid outside) alone.
+ */
+void net_ping_range(const struct id_map *m, size_t n, unsigned long host_gid, char *buf,
+		    size_t size)
+{
+	unsigned long own = 0;
+	size_t lo = 0, hi = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (host_gid >= m[i].outer && host_gid < m[i].outer + m[i].count)
+			own = m[i].inner + (host_gid - m[i].outer);
+
+	for (size_t i = 1; i < n; i++) {
+		if (m[i].outer < m[lo].outer)
+			lo = i;
+		if (m[i].outer + m[i].count > m[hi].outer + m[hi].count)
+			hi = i;
+	}
+	if (n == 0 || m[lo].inner > m[hi].inner + m[hi].count - 1)
+		snprintf(buf, size, "%lu %lu", own, own);
+	else
+		snprintf(buf, size, "%lu %lu", m[lo].inner, m[hi].inner + m[hi].count - 1);
+}
+
+/*
  * After the id maps: sysctls of the container's own network namespace.
- * ping_group_range gets exactly the span of mapped gids (the kernel refuses
- * an end it cannot map), so any user inside may ping without CAP_NET_RAW;
- * ip_unprivileged_port_start 0 lets any user inside listen on port 80.
- * /proc is still the host's mount here, but /proc/sys/net shows the writer's
- * network namespace, which the container's root owns.
+ * ping_group_range covers every mapped gid (net_ping_range()), so any user
+ * inside may ping without CAP_NET_RAW; ip_unprivileged_port_start 0 lets
+ * any user inside listen on port 80. /proc is still the host's mount here,
+ * but /proc/sys/net shows the writer's network namespace, which the
+ * container's root owns.
  */
 int net_child_sysctls(const struct net_config *n, const struct userns_plan *u)
 {
-	unsigned long lo = (unsigned long)-1, hi = 0;
 	char range[64];
 	int r;
 
 	if (n->mode == NET_HOST)
 		return 0;
-	for (size_t i = 0; i < u->n_gid; i++) {
-		if (u->gid[i].inner < lo)
-			lo = u->gid[i].inner;
-		if (u->gid[i].inner + u->gid[i].count - 1 > hi)
-			hi = u->gid[i].inner + u->gid[i].count - 1;
-	}
-	snprintf(range, sizeof(range), "%lu %lu", lo, hi);
+	net_ping_range(u->gid, u->n_gid, u->host_gid, range, sizeof(range));
 	r = write_sysctl("/proc/sys/net/ipv4/ping_group_range", range);
 	if (r < 0)
 		return r;
