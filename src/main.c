@@ -146,11 +146,10 @@ static char *rootfs_owner_warning(const struct spec *s, const struct userns_plan
 		if (sb.st_uid >= plan->uid[i].outer &&
 		    sb.st_uid - plan->uid[i].outer < plan->uid[i].count)
 			return NULL;
-	return xasprintf("ROOTFS %s is owned by uid %u, which is not mapped into the container: "
-			 "its files show as nobody's and are read-only there; to own them, make "
-			 "it an image: tar -C %s -cf rootfs.tar . (as uid %u), then 'roost import "
-			 "rootfs.tar NAME' and 'roost run NAME'",
-			 s->rootfs, (unsigned)sb.st_uid, s->rootfs, (unsigned)sb.st_uid);
+	return xasprintf("ROOTFS %s belongs to uid %u, outside your id map: inside, its files are "
+			 "nobody's and read-only; 'roost import' makes an image you own (%star -C "
+			 "%s -cf rootfs.tar . && roost import rootfs.tar NAME)",
+			 s->rootfs, (unsigned)sb.st_uid, sb.st_uid == 0 ? "sudo " : "", s->rootfs);
 }
 
 static int cmd_run(int argc, char **argv)

@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 61
+plan 63
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -123,6 +123,15 @@ match "an image not in the store: the message names roost pull" "$("$ROOST" run 
 expect "import a rootfs tarball" "$("$ROOST" import "$IMG/plain.tar" plain/img:1)" "Imported image: plain/img:1"
 expect "run the imported image" "$("$ROOST" run --rm plain/img:1 cat /hello)" "imported"
 expect "a directory ROOTFS still works" "$("$ROOST" run --rm "$ROOTFS" cat /etc/motd)" "hello from the image"
+expect "a directory of your own: no warning" "$("$ROOST" run --rm "$ROOTFS" true 2>&1)" ""
+# A root-owned directory (the host's /usr, which holds bin/sh) shows as nobody's inside: said once.
+if [ "$(stat -c %u /usr)" = 0 ] && [ -x /usr/bin/sh ]; then
+	out=$("$ROOST" run --rm --network=none /usr /bin/sh -c 'stat -c %u /bin/sh' 2>"$T/owner.err")
+	expect "a root-owned ROOTFS: one line, pointing to roost import; the run goes on" \
+		"$(cat "$T/owner.err"):$out" "roost: warning: ROOTFS /usr belongs to uid 0, outside your id map: inside, its files are nobody's and read-only; 'roost import' makes an image you own (sudo tar -C /usr -cf rootfs.tar . && roost import rootfs.tar NAME):65534"
+else
+	_result 0 "a root-owned ROOTFS: one line # SKIP /usr is not root's or has no bin/sh"
+fi
 
 expect "rmi untags" "$("$ROOST" rmi plain/img:1; "$ROOST" images | grep -c plain)" "plain/img:1
 0"
