@@ -309,10 +309,30 @@ static bool is_loopback_ns(const char *line)
 	return !strncmp(a, "127.", 4) || !strncmp(a, "::1", 3);
 }
 
+/* Does resolv.conf text name an IPv6 nameserver? */
+static bool has_ipv6_ns(const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		const char *end = p + strcspn(p, "\n");
+		size_t l = end - p, k = strlen("nameserver");
+
+		if (l > k && !strncmp(p, "nameserver", k) && (p[k] == ' ' || p[k] == '\t')) {
+			const char *v = p + k + strspn(p + k, " \t");
+			size_t vl = strcspn(v, " \t\n#;");
+
+			if (memchr(v, ':', vl))
+				return true;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
 /*
- * The container's /etc/resolv.conf. With slirp's DNS: its forwarder (and
- * the IPv6 one), which reaches the host's resolver even when that listens
- * on 127.0.0.53. Without: the host's nameservers, but for loopback ones,
+ * The container's /etc/resolv.conf. With slirp's DNS: its forwarder, and
+ * the IPv6 one when the host has an IPv6 resolver for it to reach (libslirp
+ * forwards each to the host's resolver of its family, even one that listens
+ * on 127.0.0.53 or ::1). Without: the host's nameservers, but for loopback ones,
  * which the container cannot reach. Search and options lines are kept.
  */
 char *net_resolv_text(const struct net_config *n, const char *host_resolv)
@@ -328,7 +348,8 @@ char *net_resolv_text(const struct net_config *n, const char *host_resolv)
 		struct in_addr ip = net_addr(n, NET_HOST_DNS);
 
 		fprintf(f, "nameserver %s\n", inet_ntop(AF_INET, &ip, a, sizeof(a)));
-		if (n->ipv6)
+		/* libslirp forwards fd00::3 to the host's IPv6 resolver only: none, no answer. */
+		if (n->ipv6 && has_ipv6_ns(host_resolv))
 			fprintf(f, "nameserver fd00::%u\n", NET_HOST_DNS);
 	}
 	for (const char *p = host_resolv; p && *p;) {
