@@ -67,7 +67,7 @@ static int own(struct keep_ctx *k, const char *dst, const struct stat *sb)
 	return 0;
 }
 
-/* The user.* xattrs (overlay's opaque marks) and file capabilities. */
+/* The user.* xattrs: overlay's opaque marks (layers carry no others, see layer.c). */
 static int copy_xattrs(const char *src, const char *dst)
 {
 	char names[4096], val[4096];
@@ -77,7 +77,7 @@ static int copy_xattrs(const char *src, const char *dst)
 		const char *name = names + i;
 		ssize_t v;
 
-		if (strncmp(name, "user.", 5) && strcmp(name, "security.capability"))
+		if (strncmp(name, "user.", 5))
 			continue;
 		v = lgetxattr(src, name, val, sizeof(val));
 		if (v < 0 || lsetxattr(dst, name, val, v, 0) < 0)
@@ -185,19 +185,19 @@ static const char *find_in_layers(const struct strv *layers, const char *rel, st
 	return NULL;
 }
 
-/* The file rel of the layers' merged tree (topmost regular file), "" when none. */
-static char *read_merged(const struct strv *layers, const char *rel, struct stat *ret)
+/*
+ * The file rel of the layers' merged tree (the topmost regular file), with
+ * *ret_found saying whether there was one; "" when none.
+ */
+static char *read_merged(const struct strv *layers, const char *rel, struct stat *ret,
+			 bool *ret_found)
 {
 	const char *l = find_in_layers(layers, rel, ret);
 	_cleanup_free_ char *p = l ? xasprintf("%s%s", l, rel) : NULL;
 	char *text = NULL;
 
-	if (!l || !S_ISREG(ret->st_mode) || image_read_at(AT_FDCWD, p, &text, NULL) < 0) {
-		memset(ret, 0, sizeof(*ret));
-		ret->st_mode = S_IFREG | 0644;
-		return xstrdup("");
-	}
-	return text;
+	*ret_found = l && S_ISREG(ret->st_mode) && image_read_at(AT_FDCWD, p, &text, NULL) == 0;
+	return *ret_found ? text : xstrdup("");
 }
 
 /* Does a passwd or group text have a line whose third field is id? */
@@ -221,38 +221,42 @@ bool image_etc_has_id(const char *text, unsigned long id)
 	return false;
 }
 
-/* The directory rel in the etc layer at top, with the attributes it has below (or 0755 root's). */
+/*
+ * Give dst the owner and mode of like, a file of a keep-id copy (its owners
+ * are final), or with no like, root's of the keep-id map and mode.
+ */
+static int own_like(struct keep_ctx *k, const char *dst, const struct stat *like, mode_t mode)
+{
+	struct stat root = {.st_mode = mode};
+
+	if (!like)
+		return own(k, dst, &root);
+	if (lchown(dst, like->st_uid, like->st_gid) < 0 || chmod(dst, like->st_mode & 07777) < 0)
+		return err_set(errno, "set the owner of %s", dst);
+	return 0;
+}
+
+/* The directory rel in the etc layer at top, as it is below (else 0755, root's). */
 static int mkdir_like(struct keep_ctx *k, const struct strv *layers, const char *top,
 		      const char *rel)
 {
 	_cleanup_free_ char *dst = xasprintf("%s%s", top, rel);
 	struct stat sb;
+	bool found = find_in_layers(layers, rel, &sb) && S_ISDIR(sb.st_mode);
 
-	if (!find_in_layers(layers, rel, &sb) || !S_ISDIR(sb.st_mode)) {
-		memset(&sb, 0, sizeof(sb));
-		sb.st_mode = S_IFDIR | 0755;
-	} else {
-		/* Already a keep-id copy: its owners are final. */
-		if (mkdir(dst, 0700) < 0 && errno != EEXIST)
-			return err_set(errno, "mkdir %s", dst);
-		if (lchown(dst, sb.st_uid, sb.st_gid) < 0 || chmod(dst, sb.st_mode & 07777) < 0)
-			return err_set(errno, "set the owner of %s", dst);
-		return 0;
-	}
 	if (mkdir(dst, 0700) < 0 && errno != EEXIST)
 		return err_set(errno, "mkdir %s", dst);
-	return own(k, dst, &sb);
+	return own_like(k, dst, found ? &sb : NULL, S_IFDIR | 0755);
 }
 
-static int write_file(const char *path, const char *text, const struct stat *like)
+static int write_file(struct keep_ctx *k, const char *path, const char *text,
+		      const struct stat *like)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
 	if (fd < 0 || util_write_all(fd, text, strlen(text)) < 0)
 		return err_set(errno, "write %s", path);
-	if (fchown(fd, like->st_uid, like->st_gid) < 0 || fchmod(fd, like->st_mode & 07777) < 0)
-		return err_set(errno, "set the owner of %s", path);
-	return 0;
+	return own_like(k, path, like, S_IFREG | 0644);
 }
 
 /*
@@ -264,8 +268,9 @@ static int etc_layer(struct keep_ctx *k, const struct strv *layers, const char *
 		     const struct image_user *who, char **ret_path)
 {
 	struct stat pw_sb, gr_sb, sb;
-	_cleanup_free_ char *pw = read_merged(layers, "/etc/passwd", &pw_sb);
-	_cleanup_free_ char *gr = read_merged(layers, "/etc/group", &gr_sb);
+	bool have_pw, have_gr;
+	_cleanup_free_ char *pw = read_merged(layers, "/etc/passwd", &pw_sb, &have_pw);
+	_cleanup_free_ char *gr = read_merged(layers, "/etc/group", &gr_sb, &have_gr);
 	_cleanup_free_ char *npw = NULL, *ngr = NULL, *all = NULL, *path = NULL, *tmp = NULL;
 	bool add_pw = !image_etc_has_id(pw, who->uid), add_gr = !image_etc_has_id(gr, who->gid);
 	char h[65];
@@ -299,11 +304,11 @@ static int etc_layer(struct keep_ctx *k, const struct strv *layers, const char *
 		r = mkdir_like(k, layers, tmp, "/etc");
 	if (r == 0 && add_pw) {
 		_cleanup_free_ char *f = xasprintf("%s/etc/passwd", tmp);
-		r = write_file(f, npw, &pw_sb);
+		r = write_file(k, f, npw, have_pw ? &pw_sb : NULL);
 	}
 	if (r == 0 && add_gr) {
 		_cleanup_free_ char *f = xasprintf("%s/etc/group", tmp);
-		r = write_file(f, ngr, &gr_sb);
+		r = write_file(k, f, ngr, have_gr ? &gr_sb : NULL);
 	}
 	/* The home directory, made when the image lacks it: the caller's (inner 0 here). */
 	if (r == 0 && add_pw && who->home[0] == '/' && !find_in_layers(layers, who->home, &sb)) {
