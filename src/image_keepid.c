@@ -259,6 +259,27 @@ static int write_file(struct keep_ctx *k, const char *path, const char *text,
 	return own_like(k, path, like, S_IFREG | 0644);
 }
 
+/* The home directory in the etc layer at top, when the image lacks it: the caller's. */
+static int make_home(struct keep_ctx *k, const struct strv *layers, const char *top,
+		     const char *home)
+{
+	_cleanup_free_ char *rel = xstrdup(home), *dst = xasprintf("%s%s", top, home);
+	struct stat sb;
+	int r = 0;
+
+	if (home[0] != '/' || !home[1] || find_in_layers(layers, home, &sb))
+		return 0;
+	for (char *s = strchr(rel + 1, '/'); r == 0 && s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		r = mkdir_like(k, layers, top, rel);
+		*s = '/';
+	}
+	/* Inner 0 of the default map is the caller, whom keep-id maps to itself. */
+	if (r == 0 && (mkdir(dst, 0700) < 0 || lchown(dst, 0, 0) < 0))
+		r = err_set(errno, "mkdir %s", dst);
+	return r;
+}
+
 /*
  * The etc layer for who over layers (keep-id copies, topmost first), made
  * next to prefix unless it exists already. Returns 1 with *ret_path, 0
@@ -267,7 +288,7 @@ static int write_file(struct keep_ctx *k, const char *path, const char *text,
 static int etc_layer(struct keep_ctx *k, const struct strv *layers, const char *prefix,
 		     const struct image_user *who, char **ret_path)
 {
-	struct stat pw_sb, gr_sb, sb;
+	struct stat pw_sb, gr_sb;
 	bool have_pw, have_gr;
 	_cleanup_free_ char *pw = read_merged(layers, "/etc/passwd", &pw_sb, &have_pw);
 	_cleanup_free_ char *gr = read_merged(layers, "/etc/group", &gr_sb, &have_gr);
@@ -310,19 +331,8 @@ static int etc_layer(struct keep_ctx *k, const struct strv *layers, const char *
 		_cleanup_free_ char *f = xasprintf("%s/etc/group", tmp);
 		r = write_file(k, f, ngr, have_gr ? &gr_sb : NULL);
 	}
-	/* The home directory, made when the image lacks it: the caller's (inner 0 here). */
-	if (r == 0 && add_pw && who->home[0] == '/' && !find_in_layers(layers, who->home, &sb)) {
-		_cleanup_free_ char *rel = xstrdup(who->home), *dst = NULL;
-
-		for (char *s = strchr(rel + 1, '/'); r == 0 && s; s = strchr(s + 1, '/')) {
-			*s = '\0';
-			r = mkdir_like(k, layers, tmp, rel);
-			*s = '/';
-		}
-		dst = xasprintf("%s%s", tmp, who->home);
-		if (r == 0 && (mkdir(dst, 0700) < 0 || lchown(dst, 0, 0) < 0))
-			r = err_set(errno, "mkdir %s", dst);
-	}
+	if (r == 0 && add_pw)
+		r = make_home(k, layers, tmp, who->home);
 	if (r == 0 && rename(tmp, path) < 0 && errno != EEXIST && errno != ENOTEMPTY)
 		r = err_set(errno, "rename %s", tmp);
 	(void)util_rm_rf_at(AT_FDCWD, tmp);
