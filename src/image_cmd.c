@@ -3,6 +3,7 @@
  * image_cmd.c - the image subcommands (images, rmi, image, load, import) and
  * the image half of 'roost run'; part of main: errors are printed here
  */
+#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -283,44 +284,41 @@ static int load_oci(struct store *st, const char *ref, char **ret_name)
 	return r;
 }
 
-/* The image half of 'roost run': its layers and config into s. */
-int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
+/*
+ * --userns=keep-id: the layers are owned through the default map, so the
+ * run takes copies owned for the keep-id map (image_keepid.c), and an
+ * /etc/passwd entry for the caller when the image has none.
+ */
+static int keep_id_layers(struct store *st, struct image_run *img)
 {
-	struct store st = {.data_fd = -1, .run_fd = -1};
-	_cleanup_free_ char *name = NULL;
-	struct image_run img = {0};
-	int r;
+	struct userns_plan def, keep;
+	struct passwd *pw = getpwuid(getuid());
+	_cleanup_free_ char *name = xstrdup(pw ? pw->pw_name : "user");
+	_cleanup_free_ char *home = xstrdup(pw && pw->pw_dir[0] == '/' ? pw->pw_dir : "/");
+	struct image_user who = {.name = name, .home = home, .uid = getuid(), .gid = getgid()};
+	int userns_fd, r;
 
-	/* Layers are owned as the default map says; another map would show other owners. */
-	if (s->userns != USERNS_DEFAULT)
-		return err_setx(ENOTSUP, "--userns=keep-id cannot run an image yet: its layers are "
-					 "owned through the default id map");
-	r = store_open(&st);
-	if (r == 0 && !strncmp(image, "oci:", 4))
-		r = load_oci(&st, image, &name);
-	if (r == 0) {
-		r = image_resolve(&st, name ? name : image, &img);
-		if (r == -ENOENT && !name)
-			r = err_setx(
-				ENOENT,
-				"ROOTFS '%s' is neither a directory nor an image in the store: "
-				"'roost pull %s' fetches it from its registry, 'roost load' "
-				"adds one from a file (see 'roost images')",
-				image, image);
+	r = userns_plan_init(&def, USERNS_DEFAULT, "/etc/subuid", "/etc/subgid");
+	if (r < 0)
+		return r;
+	r = userns_plan_init(&keep, USERNS_KEEP_ID, "/etc/subuid", "/etc/subgid");
+	if (r < 0) {
+		userns_plan_done(&def);
+		return r;
 	}
-	/*
-	 * The record keeps the layers from rmi and prune; its lock is held until
-	 * this process exits, by when containers/ID exists or there is no container.
-	 */
-	if (r == 0) {
-		int use_fd = image_use(&st, s->id, &img);
-
-		r = use_fd < -1 ? use_fd : 0;
+	/* Image files belong to subordinate ids: one id cannot show them as the image says. */
+	if (!def.use_helpers || !keep.use_helpers)
+		r = err_setx(ENOTSUP, "--userns=keep-id with an image needs subordinate ids: %s",
+			     def.fallback_why ? def.fallback_why : keep.fallback_why);
+	userns_fd = r < 0 ? r : proc_userns_fd(&def);
+	if (userns_fd >= 0) {
+		r = image_keep_id(st, userns_fd, &def, &keep, &who, img);
+		close(userns_fd);
+	} else {
+		r = userns_fd;
 	}
-	if (r == 0)
-		r = spec_apply_image(s, o, &img);
-	image_run_free(&img);
-	store_close(&st);
+	userns_plan_done(&keep);
+	userns_plan_done(&def);
 	return r;
 }
 
@@ -378,6 +376,112 @@ static int pull_search(struct store *st, int userns_fd, const char *ref, const s
 			tried);
 }
 
+/*
+ * Pull ref into st: a short name through unqualified-search-registries
+ * when they are set. Returns 0 with the names stored (and "note: " lines)
+ * in ret_names, or -errno.
+ */
+static int pull_ref(struct store *st, const char *ref, const struct pull_opts *po,
+		    struct strv *ret_names)
+{
+	_cleanup_free_ char *norm = NULL;
+	struct strv search = {0};
+	int userns_fd, r;
+
+	r = image_ref_normalize(ref, &norm);
+	if (r == 0 && regconf_is_short(ref))
+		r = regconf_search_registries(&search);
+	if (r < 0)
+		return r;
+	if (!search.n && strcmp(norm, ref) && !strstr(ref, "docker.io"))
+		log_info("'%s' resolved to %s", ref, norm);
+	userns_fd = full_userns();
+	if (userns_fd < 0)
+		r = userns_fd;
+	else if (search.n)
+		r = pull_search(st, userns_fd, ref, po, &search, ret_names);
+	else
+		r = pull_image(st, userns_fd, ref, po, ret_names);
+	strv_free(&search);
+	if (userns_fd >= 0)
+		close(userns_fd);
+	return r;
+}
+
+/*
+ * --pull: fetch image for 'roost run', as 'roost pull' would but quiet on
+ * stdout (the command's own); progress on a terminal. *ret_name is the
+ * name it is stored under.
+ */
+static int run_pull(struct store *st, const char *image, char **ret_name)
+{
+	struct pull_opts po = {.tls_verify = true};
+	struct strv names = {0};
+	int r;
+
+	if (isatty(STDERR_FILENO))
+		po.progress = show_progress;
+	r = pull_ref(st, image, &po, &names);
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		_cleanup_free_ char *e = image_escape(names.v[i]);
+
+		if (!strncmp(e, "note: ", 6))
+			log_warn("%s", e + 6);
+		else if (!*ret_name)
+			*ret_name = xstrdup(names.v[i]);
+	}
+	strv_free(&names);
+	if (r == 0 && !*ret_name)
+		r = err_setx(ENOENT, "pull %s: nothing was stored", image);
+	return r < 0 ? err_wrap(r, "ROOTFS '%s' is not in the store, pulling it", image) : 0;
+}
+
+/* The image half of 'roost run': its layers and config into s. */
+int cmd_run_image(const char *image, const struct opts *o, struct spec *s)
+{
+	struct store st = {.data_fd = -1, .run_fd = -1};
+	_cleanup_free_ char *name = NULL;
+	struct image_run img = {0};
+	int r;
+
+	r = store_open(&st);
+	if (r == 0 && !strncmp(image, "oci:", 4))
+		r = load_oci(&st, image, &name);
+	else if (r == 0 && o->pull == PULL_POLICY_ALWAYS)
+		r = run_pull(&st, image, &name);
+	if (r == 0) {
+		r = image_resolve(&st, name ? name : image, &img);
+		if (r == -ENOENT && !name && o->pull == PULL_POLICY_MISSING) {
+			r = run_pull(&st, image, &name);
+			if (r == 0)
+				r = image_resolve(&st, name, &img);
+		} else if (r == -ENOENT && !name) {
+			r = err_setx(
+				ENOENT,
+				"ROOTFS '%s' is neither a directory nor an image in the store "
+				"(--pull=never): 'roost pull %s' fetches it from its registry, "
+				"'roost load' adds one from a file (see 'roost images')",
+				image, image);
+		}
+	}
+	/*
+	 * The record keeps the layers from rmi and prune; its lock is held until
+	 * this process exits, by when containers/ID exists or there is no container.
+	 */
+	if (r == 0) {
+		int use_fd = image_use(&st, s->id, &img);
+
+		r = use_fd < -1 ? use_fd : 0;
+	}
+	if (r == 0 && s->userns == USERNS_KEEP_ID)
+		r = keep_id_layers(&st, &img);
+	if (r == 0)
+		r = spec_apply_image(s, o, &img);
+	image_run_free(&img);
+	store_close(&st);
+	return r;
+}
+
 /* roost pull [--platform OS/ARCH] [--cert-dir DIR] [--tls-verify=false] [-q] REF */
 int cmd_pull(int argc, char **argv)
 {
@@ -385,11 +489,11 @@ int cmd_pull(int argc, char **argv)
 				    "[--tls-verify=BOOL] [-q] REF";
 	struct store st = {.data_fd = -1, .run_fd = -1};
 	struct pull_opts po = {.tls_verify = true};
-	_cleanup_free_ char *platform = NULL, *norm = NULL;
+	_cleanup_free_ char *platform = NULL;
 	bool quiet = false;
-	struct strv names = {0}, search = {0};
+	struct strv names = {0};
 	const char *ref = NULL;
-	int userns_fd, r;
+	int r;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -437,28 +541,9 @@ int cmd_pull(int argc, char **argv)
 		if (strchr(po.arch, '/'))
 			*strchr((char *)po.arch, '/') = '\0'; /* the variant is not used */
 	}
-	r = image_ref_normalize(ref, &norm);
-	if (r == 0 && regconf_is_short(ref))
-		r = regconf_search_registries(&search);
-	if (r < 0)
-		return fail(r);
-	if (!search.n && strcmp(norm, ref) && !strstr(ref, "docker.io"))
-		log_info("'%s' resolved to %s", ref, norm);
 	r = store_open(&st);
-	if (r < 0) {
-		store_close(&st);
-		return fail(r);
-	}
-	userns_fd = full_userns();
-	if (userns_fd < 0)
-		r = userns_fd;
-	else if (search.n)
-		r = pull_search(&st, userns_fd, ref, &po, &search, &names);
-	else
-		r = pull_image(&st, userns_fd, ref, &po, &names);
-	strv_free(&search);
-	if (userns_fd >= 0)
-		close(userns_fd);
+	if (r == 0)
+		r = pull_ref(&st, ref, &po, &names);
 	store_close(&st);
 	if (r < 0)
 		return fail(r);

@@ -131,6 +131,27 @@ static char *ping_warning(void)
 	return net_ping_warning(range, getegid(), groups, n < 0 ? 0 : n);
 }
 
+/*
+ * A directory ROOTFS whose owner the map leaves out (root's, for a user):
+ * inside, every file of it belongs to nobody and cannot be written. Said
+ * once, with the way to a tree of the container's own; NULL when mapped.
+ */
+static char *rootfs_owner_warning(const struct spec *s, const struct userns_plan *plan)
+{
+	struct stat sb;
+
+	if (!s->rootfs || s->layers.n || stat(s->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return NULL;
+	for (size_t i = 0; i < plan->n_uid; i++)
+		if (sb.st_uid >= plan->uid[i].outer &&
+		    sb.st_uid - plan->uid[i].outer < plan->uid[i].count)
+			return NULL;
+	return xasprintf("ROOTFS %s belongs to uid %u, outside your id map: inside, its files are "
+			 "nobody's and read-only; 'roost import' makes an image you own (%star -C "
+			 "%s -cf rootfs.tar . && roost import rootfs.tar NAME)",
+			 s->rootfs, (unsigned)sb.st_uid, sb.st_uid == 0 ? "sudo " : "", s->rootfs);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct opts o;
@@ -144,7 +165,7 @@ static int cmd_run(int argc, char **argv)
 		.net = {.ctl_fd = -1, .ready_fd = -1},
 		.ports = {.ctl_fd = -1},
 	};
-	_cleanup_free_ char *ping_warn = NULL;
+	_cleanup_free_ char *ping_warn = NULL, *owner_warn = NULL;
 	int r, status;
 
 	r = opt_parse_run(argc, argv, &o);
@@ -205,6 +226,9 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (plan.fallback_why)
 		log_warn("%s", plan.fallback_why);
+	owner_warn = rootfs_owner_warning(&s, &plan);
+	if (owner_warn)
+		log_warn("%s", owner_warn);
 	/* Found now, said by the network process when the container first pings outside. */
 	if (s.net.mode == NET_SLIRP)
 		c.ping_warning = ping_warn = ping_warning();

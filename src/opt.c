@@ -24,6 +24,7 @@ enum {
 	OPT_INIT,
 	OPT_READ_ONLY,
 	OPT_USERNS,
+	OPT_PULL,
 	OPT_NETWORK,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
@@ -67,6 +68,8 @@ static const struct opt_def run_opts[] = {
 	 "make / read-only (fresh tmpfs on /tmp, /run, /dev/shm)"},
 	{{"userns", required_argument, NULL, OPT_USERNS}, "MODE",
 	 "\"keep-id\": keep your uid/gid inside and run as you (default: you are root)"},
+	{{"pull", required_argument, NULL, OPT_PULL}, "POLICY",
+	 "an image not in the store: \"missing\" pulls it (default), \"always\", \"never\""},
 	{{"publish", required_argument, NULL, 'p'}, "[IP:]HOST:CTR[/udp]",
 	 "publish the container's port CTR on the host's port HOST (ranges LOW-HIGH)"},
 	{{"network", required_argument, NULL, OPT_NETWORK}, "MODE",
@@ -224,6 +227,7 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 {
 	static const char *const userns_names[] = {"", "keep-id"};
 	static const char *const share_names[] = {"private", "host"};
+	static const char *const pull_names[] = {"missing", "always", "never"};
 	struct option longopts[ARRAY_SIZE(run_opts) + 1];
 	struct opts o = {0};
 	int c, r;
@@ -336,6 +340,15 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 			if (r < 0)
 				goto fail;
 			o.userns = USERNS_KEEP_ID;
+			break;
+		case OPT_PULL:
+			for (o.pull = 0; o.pull < 3 && strcmp(optarg, pull_names[o.pull]); o.pull++)
+				;
+			if (o.pull == 3) {
+				r = err_setx(EINVAL, "--pull=%s: want missing, always or never",
+					     optarg);
+				goto fail;
+			}
 			break;
 		case OPT_NETWORK:
 			r = net_parse(optarg, &o.net);

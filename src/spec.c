@@ -409,7 +409,8 @@ int spec_apply_image(struct spec *s, const struct opts *o, struct image_run *img
 		free(s->workdir);
 		s->workdir = xstrdup(c->workdir);
 	}
-	if (!o->user && c->user)
+	/* keep-id runs as the caller, as podman does; -u still wins. */
+	if (!o->user && c->user && s->userns != USERNS_KEEP_ID)
 		s->user = xstrdup(c->user);
 	return 0;
 }

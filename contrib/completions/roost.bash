@@ -31,6 +31,9 @@ _roost() {
 		--tmpfs | -w | --workdir | -u | --user | --hostname | --name | -p | --publish | \
 			-e | --env | --cap-add | --cap-drop)
 			return ;;
+		--pull)
+			COMPREPLY=($(compgen -W "missing always never" -- "$cur"))
+			return ;;
 		--userns)
 			COMPREPLY=($(compgen -W "keep-id" -- "$cur"))
 			return ;;
@@ -47,7 +50,7 @@ _roost() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --volume --tmpfs -e --env --env-file -w --workdir
 				-u --user --hostname --name -t --tty -i --interactive --rm --init
-				--read-only --userns -p --publish --network --cap-add --cap-drop
+				--read-only --userns --pull -p --publish --network --cap-add --cap-drop
 				--security-opt --privileged --pid --ipc --preserve-fds -h --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -d -- "$cur"))

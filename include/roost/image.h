@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "roost/store.h"
+#include "roost/userns.h"
 #include "roost/util.h"
 
 /* What roost honours of an image's config ("config" in the OCI image config). */
@@ -23,6 +24,14 @@ struct image_run {
 	char *name;
 	struct strv layers; /* absolute layer directories, topmost first */
 	struct image_config config;
+};
+
+/* Who --userns=keep-id keeps: the caller, as the host's passwd has it. */
+struct image_user {
+	const char *name;
+	const char *home;
+	uid_t uid;
+	gid_t gid;
 };
 
 struct image_info {
@@ -45,6 +54,10 @@ int image_load(struct store *st, int userns_fd, const char *path, const char *ta
 int image_import(struct store *st, int userns_fd, const char *tar, const char *name);
 int image_resolve(struct store *st, const char *name, struct image_run *ret);
 void image_run_free(struct image_run *r);
+int image_keep_id(struct store *st, int userns_fd, const struct userns_plan *def,
+		  const struct userns_plan *keep, const struct image_user *who,
+		  struct image_run *img);
+bool image_etc_has_id(const char *text, unsigned long id);
 int image_list(struct store *st, struct image_info **ret, size_t *ret_n);
 void image_info_free(struct image_info *v, size_t n);
 int image_remove(struct store *st, const char *name, bool force);

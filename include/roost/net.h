@@ -40,6 +40,9 @@ void net_addr6(unsigned int host, struct in6_addr *ret);
 int tap_open(const char *name, int *ret_fd);
 int tap_device_error(int e);
 int net_child_setup(const struct net_config *n, int *ret_tap_fd);
+struct id_map;
+void net_ping_range(const struct id_map *m, size_t n, unsigned long host_gid, char *buf,
+		    size_t size);
 int net_child_sysctls(const struct net_config *n, const struct userns_plan *u);
 
 char *net_hosts_text(const struct net_config *n, const char *hostname, const char *base);

@@ -42,6 +42,11 @@ struct opts {
 	const char *name;
 
 	enum userns_mode userns;
+	enum pull_policy {
+		PULL_POLICY_MISSING,
+		PULL_POLICY_ALWAYS,
+		PULL_POLICY_NEVER
+	} pull; /* --pull, for an image */
 	struct net_config net;
 	bool tty, interactive, rm, init, read_only;
 	bool help, version;

@@ -207,28 +207,52 @@ static int write_sysctl(const char *path, const char *value)
 }
 
 /*
+ * The value of net.ipv4.ping_group_range for gid map m: the kernel keeps
+ * the two ends as host gids and lets ping any group between them, so the
+ * ends are the inner gids of the lowest and the highest host gid mapped
+ * (with keep-id, inner 0 is a subordinate id above the caller's own: the
+ * span of inner gids would leave the caller out). When those ends are in
+ * the wrong order inside (the kernel would then allow nobody), the
+ * caller's gid (host_gid outside) alone.
+ */
+void net_ping_range(const struct id_map *m, size_t n, unsigned long host_gid, char *buf,
+		    size_t size)
+{
+	unsigned long own = 0;
+	size_t lo = 0, hi = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (host_gid >= m[i].outer && host_gid < m[i].outer + m[i].count)
+			own = m[i].inner + (host_gid - m[i].outer);
+
+	for (size_t i = 1; i < n; i++) {
+		if (m[i].outer < m[lo].outer)
+			lo = i;
+		if (m[i].outer + m[i].count > m[hi].outer + m[hi].count)
+			hi = i;
+	}
+	if (n == 0 || m[lo].inner > m[hi].inner + m[hi].count - 1)
+		snprintf(buf, size, "%lu %lu", own, own);
+	else
+		snprintf(buf, size, "%lu %lu", m[lo].inner, m[hi].inner + m[hi].count - 1);
+}
+
+/*
  * After the id maps: sysctls of the container's own network namespace.
- * ping_group_range gets exactly the span of mapped gids (the kernel refuses
- * an end it cannot map), so any user inside may ping without CAP_NET_RAW;
- * ip_unprivileged_port_start 0 lets any user inside listen on port 80.
- * /proc is still the host's mount here, but /proc/sys/net shows the writer's
- * network namespace, which the container's root owns.
+ * ping_group_range covers every mapped gid (net_ping_range()), so any user
+ * inside may ping without CAP_NET_RAW; ip_unprivileged_port_start 0 lets
+ * any user inside listen on port 80. /proc is still the host's mount here,
+ * but /proc/sys/net shows the writer's network namespace, which the
+ * container's root owns.
  */
 int net_child_sysctls(const struct net_config *n, const struct userns_plan *u)
 {
-	unsigned long lo = (unsigned long)-1, hi = 0;
 	char range[64];
 	int r;
 
 	if (n->mode == NET_HOST)
 		return 0;
-	for (size_t i = 0; i < u->n_gid; i++) {
-		if (u->gid[i].inner < lo)
-			lo = u->gid[i].inner;
-		if (u->gid[i].inner + u->gid[i].count - 1 > hi)
-			hi = u->gid[i].inner + u->gid[i].count - 1;
-	}
-	snprintf(range, sizeof(range), "%lu %lu", lo, hi);
+	net_ping_range(u->gid, u->n_gid, u->host_gid, range, sizeof(range));
 	r = write_sysctl("/proc/sys/net/ipv4/ping_group_range", range);
 	if (r < 0)
 		return r;
@@ -285,10 +309,30 @@ static bool is_loopback_ns(const char *line)
 	return !strncmp(a, "127.", 4) || !strncmp(a, "::1", 3);
 }
 
+/* Does resolv.conf text name an IPv6 nameserver? */
+static bool has_ipv6_ns(const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		const char *end = p + strcspn(p, "\n");
+		size_t l = end - p, k = strlen("nameserver");
+
+		if (l > k && !strncmp(p, "nameserver", k) && (p[k] == ' ' || p[k] == '\t')) {
+			const char *v = p + k + strspn(p + k, " \t");
+			size_t vl = strcspn(v, " \t\n#;");
+
+			if (memchr(v, ':', vl))
+				return true;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
 /*
- * The container's /etc/resolv.conf. With slirp's DNS: its forwarder (and
- * the IPv6 one), which reaches the host's resolver even when that listens
- * on 127.0.0.53. Without: the host's nameservers, but for loopback ones,
+ * The container's /etc/resolv.conf. With slirp's DNS: its forwarder, and
+ * the IPv6 one when the host has an IPv6 resolver for it to reach (libslirp
+ * forwards each to the host's resolver of its family, even one that listens
+ * on 127.0.0.53 or ::1). Without: the host's nameservers, but for loopback ones,
  * which the container cannot reach. Search and options lines are kept.
  */
 char *net_resolv_text(const struct net_config *n, const char *host_resolv)
@@ -304,7 +348,8 @@ char *net_resolv_text(const struct net_config *n, const char *host_resolv)
 		struct in_addr ip = net_addr(n, NET_HOST_DNS);
 
 		fprintf(f, "nameserver %s\n", inet_ntop(AF_INET, &ip, a, sizeof(a)));
-		if (n->ipv6)
+		/* libslirp forwards fd00::3 to the host's IPv6 resolver only: none, no answer. */
+		if (n->ipv6 && has_ipv6_ns(host_resolv))
 			fprintf(f, "nameserver fd00::%u\n", NET_HOST_DNS);
 	}
 	for (const char *p = host_resolv; p && *p;) {

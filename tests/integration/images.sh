@@ -5,7 +5,7 @@
 require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
-plan 53
+plan 63
 
 IMG="$T/img"
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/') \
@@ -50,6 +50,31 @@ expect "on disk: a whiteout is a 0:0 character device" "$(stat -c '%F %t:%T' "$S
 expect "a container's writes stay out of the layers" "$(cat "$S"/layers/*/etc/motd | grep -c changed)" "0"
 "$ROOST" rm w >/dev/null
 
+# --userns=keep-id with an image: you inside, the image's owners as the image says
+# (its layers copied once, owned for that map), an /etc/passwd entry and a home for you
+# as podman adds them, files you make in a volume yours, and ping allowed for your gid.
+uid=$(id -u) gid=$(id -g) me=$(id -un)
+home=$(getent passwd "$uid" | cut -d: -f6)
+mkdir "$T/kvol"
+out=$("$ROOST" run --rm --userns=keep-id -v "$T/kvol:/kvol" $I 'echo $(id -u):$(id -g) $HOME $(pwd)
+stat -c "%u:%g" /owned33 /owned1000 /setuid /etc/passwd /work "$HOME"
+touch /kvol/mine "$HOME/f" && echo wrote' 2>&1 | tr '\n' ' ')
+expect "keep-id image: your ids, your home, the image's workdir; the image's owners; you write" \
+	"$out" "$uid:$gid $home /work 33:50 1000:1000 0:0 0:0 33:50 $uid:$gid wrote "
+expect "keep-id image: a file made in a volume is yours on the host" "$(stat -c %u:%g "$T/kvol/mine")" "$uid:$gid"
+expect "keep-id image: /etc/passwd gains your entry, the image's stay" \
+	"$("$ROOST" run --rm --userns=keep-id $I 'cat /etc/passwd')" "root:x:0:0:root:/root:/bin/sh
+app:x:33:50:app:/work:/bin/sh
+$me:*:$uid:$gid:$me:$home:/bin/sh"
+expect "keep-id image: /etc/group gains your group" "$("$ROOST" run --rm --userns=keep-id $I 'cat /etc/group' | tail -n 1)" "$me:x:$gid:"
+expect "keep-id image: -u still wins" "$("$ROOST" run --rm --userns=keep-id -u 33 $I 'id -u')" "33"
+expect "keep-id image: you may ping (ping_group_range holds your gid)" \
+	"$("$ROOST" run --rm --userns=keep-id $I 'probe ping 10.0.2.2' 2>&1)" "reply"
+expect "keep-id image: each layer copied once, next to it, plus the passwd layer" \
+	"$(ls "$S/layers" | grep -c '^[0-9a-f]\{64\}\.keep-[0-9a-f]\{16\}$'):$(ls "$S/layers" | grep -c '\.etc-')" "3:1"
+expect "keep-id image: the layers themselves are untouched" \
+	"$("$ROOST" run --rm -u 0 $I 'stat -c %u:%g /owned33 /setuid; id -u' | tr '\n' ' ')" "33:50 0:0 0 "
+
 out=$("$ROOST" load "$IMG/oci.tar" 2>&1); rc=$?
 expect "load an OCI archive" "$rc" 0
 match "its bare tag names a localhost image" "$out" "Loaded image: localhost/oci:v1"
@@ -93,11 +118,20 @@ cp "$T/index.json.save" "$S/images/index.json"
 out=$( (trap '' XFSZ; ulimit -f 1024; "$ROOST" import "$IMG/bigfile.tar" big/file) 2>&1); rc=$?
 match "a short write: the real errno, the entry and the store path" "$rc:$out" "^125:roost: layer [0-9a-f]{12} into $S/layers: entry 'big': write: File too large$"
 
-match "an image not in the store: the message names roost pull" "$("$ROOST" run --rm no/such:img true 2>&1)" "is neither a directory nor an image in the store: 'roost pull no/such:img' fetches it"
+match "an image not in the store: the message names roost pull" "$("$ROOST" run --rm --pull=never no/such:img true 2>&1)" "is neither a directory nor an image in the store \(--pull=never\): 'roost pull no/such:img' fetches it"
 
 expect "import a rootfs tarball" "$("$ROOST" import "$IMG/plain.tar" plain/img:1)" "Imported image: plain/img:1"
 expect "run the imported image" "$("$ROOST" run --rm plain/img:1 cat /hello)" "imported"
 expect "a directory ROOTFS still works" "$("$ROOST" run --rm "$ROOTFS" cat /etc/motd)" "hello from the image"
+expect "a directory of your own: no warning" "$("$ROOST" run --rm "$ROOTFS" true 2>&1)" ""
+# A root-owned directory (the host's /usr, which holds bin/sh) shows as nobody's inside: said once.
+if [ "$(stat -c %u /usr)" = 0 ] && [ -x /usr/bin/sh ]; then
+	out=$("$ROOST" run --rm --network=none /usr /bin/sh -c 'stat -c %u /bin/sh' 2>"$T/owner.err")
+	expect "a root-owned ROOTFS: one line, pointing to roost import; the run goes on" \
+		"$(cat "$T/owner.err"):$out" "roost: warning: ROOTFS /usr belongs to uid 0, outside your id map: inside, its files are nobody's and read-only; 'roost import' makes an image you own (sudo tar -C /usr -cf rootfs.tar . && roost import rootfs.tar NAME):65534"
+else
+	_result 0 "a root-owned ROOTFS: one line # SKIP /usr is not root's or has no bin/sh"
+fi
 
 expect "rmi untags" "$("$ROOST" rmi plain/img:1; "$ROOST" images | grep -c plain)" "plain/img:1
 0"

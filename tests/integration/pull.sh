@@ -11,7 +11,7 @@ require userns newuidmap subid
 command -v python3 >/dev/null || skip_all "no python3"
 command -v zstd >/dev/null || skip_all "no zstd (package zstd)"
 command -v openssl >/dev/null || skip_all "no openssl"
-plan 39
+plan 46
 
 ARCH=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
 export ARCH
@@ -146,3 +146,23 @@ match "in none of them: every attempt named" "$rc:$(printf '%s' "$out" | tr '\n'
 echo 'unqualified-search-registries = "quay.io"' >"$HOME/.config/containers/registries.conf"
 out=$("$ROOST" pull test/img:v1 2>&1); rc=$?
 expect "a registries.conf roost cannot read: named" "$rc:$out" "125:roost: $HOME/.config/containers/registries.conf: unqualified-search-registries is not an array"
+
+# roost run IMAGE pulls what the store lacks (--pull=missing, the default, as podman),
+# quietly on stdout; --pull=always asks the registry each time, --pull=never never.
+export XDG_DATA_HOME="$T/data-run" HOME="$T/home-run"
+mkdir -p "$HOME/.config/containers/certs.d/$R"
+cp "$T/cert.pem" "$HOME/.config/containers/certs.d/$R/ca.crt"
+asked() { grep -c "manifests" "$T/reg.log"; }
+n0=$(asked)
+out=$("$ROOST" run --rm --pull=never "$R/test/img:v1" 2>&1); rc=$?
+match "--pull=never: refused, naming roost pull, the registry not asked" "$rc:$out:$(asked)" "^125:roost: ROOTFS '$R/test/img:v1' is neither a directory nor an image in the store \(--pull=never\): 'roost pull $R/test/img:v1'.*:$n0$"
+out=$("$ROOST" run --rm "$R/test/img:v1" 2>/dev/null); rc=$?
+expect "run pulls a missing image by default; stdout is the command's alone" "$rc:$out" "0:default-cmd bar"
+expect "... and the store has it" "$("$ROOST" images | grep -c "^$R/test/img:v1 ")" 1
+n1=$(asked)
+expect "a second run finds it: the registry is not asked" "$("$ROOST" run --rm "$R/test/img:v1" 'echo $FOO'):$(asked)" "bar:$n1"
+expect "--pull=always asks the registry again" "$("$ROOST" run --rm --pull=always "$R/test/img:v1" 'echo $FOO'):$([ "$(asked)" -gt "$n1" ] && echo asked)" "bar:asked"
+out=$("$ROOST" run --rm "$R/other/nothere:v1" true 2>&1); rc=$?
+match "a pull that fails: the run says so in one line" "$rc:$(printf '%s\n' "$out" | wc -l):$out" "^125:1:roost: ROOTFS '$R/other/nothere:v1' is not in the store, pulling it: .*not found"
+out=$("$ROOST" run --rm --pull=sometimes "$R/test/img:v1" true 2>&1); rc=$?
+expect "--pull with an unknown policy: named" "$rc:$out" "125:roost: --pull=sometimes: want missing, always or never"

@@ -4,6 +4,7 @@ ROOST_ROOT_TEST=1
 . "$(dirname "$0")/lib.sh"
 plan 8
 test_user=${ROOST_TEST_USER:-roosttest}
+chown -R "$test_user:" "$ROOTFS" # a user's own rootfs, as it would be (root's is warned about)
 mkdir -p "$T/u-t" && chown "$test_user:" "$T/u-t"
 run_as_test_user() {
 	runuser -u "$test_user" -- env XDG_DATA_HOME="$T/u-t/data" XDG_RUNTIME_DIR="$T/u-t/run" "$@"

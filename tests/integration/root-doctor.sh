@@ -5,6 +5,7 @@ ROOST_ROOT_TEST=1
 . "$(dirname "$0")/lib.sh"
 plan 21
 test_user=${ROOST_TEST_USER:-roosttest}
+chown -R "$test_user:" "$ROOTFS" # a user's own rootfs, as it would be (root's is warned about)
 mkdir -p "$T/u-t/run" && chown -R "$test_user:" "$T/u-t" && chmod 700 "$T/u-t/run"
 as_test_user() {
 	runuser -u "$test_user" -- env PATH=/usr/local/bin:/usr/bin:/bin XDG_DATA_HOME="$T/u-t/data" \

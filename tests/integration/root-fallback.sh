@@ -9,6 +9,7 @@ nouser=roostnoid
 id "$nouser" >/dev/null 2>&1 || useradd -M -s /bin/sh "$nouser"
 sed -i "/^$nouser:/d" /etc/subuid /etc/subgid
 uid=$(id -u "$nouser")
+chown -R "$nouser:" "$ROOTFS" # a user's own rootfs, as it would be (root's is warned about)
 
 out=$(as_user "$nouser" "$ROOST" run --rm "$ROOTFS" sh -c 'cat /proc/self/uid_map; cat /proc/self/setgroups; chown 1000 /tmp 2>/dev/null && echo chowned || echo refused' 2>&1)
 rc=$?
@@ -23,6 +24,7 @@ out=$(as_user "$nouser" "$ROOST" run --rm --userns=keep-id "$ROOTFS" id -u 2>/de
 expect "keep-id with a single-id map: the caller's own uid" "$out" "$uid"
 
 # A newuidmap without its setuid bit refuses every map: one line with the cause.
+chown -R "$test_user:" "$ROOTFS"
 cp /usr/bin/newuidmap "$T/newuidmap"
 mkdir -p "$T/u-t" && chown "$test_user:" "$T/u-t"
 chmod 0755 "$T/newuidmap"

@@ -84,6 +84,18 @@ static void resolv_tests(void)
 		   strstr(t, "\ndomain example.org\n"),
 	   "resolv.conf: search, domain and options are the host's");
 	ok(t && !strstr(t, "sortlist"), "resolv.conf: other lines are dropped");
+	ok(t && !strstr(t, "fd00::3"),
+	   "resolv.conf, slirp, the host's resolvers all IPv4: no fd00::3 (it would never answer)");
+	free(t);
+	t = net_resolv_text(&n, "nameserver 192.0.2.53\nnameserver\t2001:db8::53\n");
+	ok(t && strstr(t, "nameserver 10.0.2.3\nnameserver fd00::3\n"),
+	   "resolv.conf, slirp, the host has an IPv6 resolver: fd00::3 after 10.0.2.3");
+	free(t);
+	t = net_resolv_text(&n, "nameserver ::1\n");
+	ok(t && strstr(t, "nameserver fd00::3\n"), "resolv.conf: a resolver on ::1 counts too");
+	free(t);
+	t = net_resolv_text(&n, NULL);
+	ok(t && !strstr(t, "fd00::3"), "resolv.conf: no host file, no fd00::3");
 	free(t);
 
 	(void)net_parse("slirp:dns=false", &n);
@@ -212,7 +224,7 @@ static void user_tests(void)
 
 int main(void)
 {
-	plan(39);
+	plan(43);
 	hosts_tests();
 	resolv_tests();
 	write_etc_tests();

@@ -72,7 +72,16 @@ int main(void)
 		"\"Env\":[\"PATH=/x\",\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"app:staff\","
 		"\"ExposedPorts\":{\"80/tcp\":{}},\"Unknown\":1},\"rootfs\":{\"diff_ids\":[]}}";
 
-	plan(59);
+	plan(64);
+	/* keep-id: does the image's passwd/group have the caller's id (the third field)? */
+	ok(image_etc_has_id("root:x:0:0::/root:/bin/sh\napp:x:1000:50::/w:/bin/sh\n", 1000),
+	   "passwd: a line with the uid");
+	ok(!image_etc_has_id("root:x:0:0::/root:/bin/sh\nu1000:x:10000:1000::/:/bin/sh", 1000),
+	   "passwd: the gid field or a longer uid is no match");
+	ok(image_etc_has_id("staff:x:50:\nme:x:1001:", 1001), "group: the last line, no newline");
+	ok(!image_etc_has_id("x:1001:7:\n:\n::\n", 1001),
+	   "a uid in the second field is no match");
+	ok(!image_etc_has_id("", 0), "an empty file has no entry");
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
 	is_str(norm("user/app"), "docker.io/user/app:latest", "user repository on docker.io");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test-net.c - net_parse(): --network=none|host|slirp[:KEY=VALUE,...], and the addresses
+ * test-net.c - net_parse(): --network=none|host|slirp[:KEY=VALUE,...], the addresses, and
+ * the ping_group_range written inside
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,6 +9,7 @@
 
 #include "roost/err.h"
 #include "roost/net.h"
+#include "roost/userns.h"
 #include "../tap.h"
 
 static const char *addr(const struct net_config *n, unsigned int host)
@@ -18,13 +20,34 @@ static const char *addr(const struct net_config *n, unsigned int host)
 	return inet_ntop(AF_INET, &a, buf, sizeof(buf));
 }
 
+/* The kernel compares host gids against the range's two ends as host gids. */
+static void ping_range_tests(void)
+{
+	const struct id_map def[] = {{0, 1000, 1}, {1, 100000, 65536}};
+	const struct id_map keep[] = {{0, 100000, 1000}, {1000, 1000, 1}, {1001, 101000, 64536}};
+	const struct id_map keep_few[] = {{0, 100000, 500}, {1001, 1001, 1}};
+	const struct id_map one[] = {{1000, 1000, 1}};
+	char buf[64];
+
+	net_ping_range(def, 2, 1000, buf, sizeof(buf));
+	is_str(buf, "0 65536", "ping range, default map: every inner gid");
+	net_ping_range(keep, 3, 1000, buf, sizeof(buf));
+	is_str(buf, "1000 65536",
+	       "ping range, keep-id: from the caller's gid (the lowest host gid)");
+	net_ping_range(keep_few, 2, 1001, buf, sizeof(buf));
+	is_str(buf, "1001 1001", "ping range, keep-id past the subordinate ids: the caller's gid");
+	net_ping_range(one, 1, 1000, buf, sizeof(buf));
+	is_str(buf, "1000 1000", "ping range, a single-id map");
+}
+
 int main(void)
 {
 	struct net_config n, before;
 	struct in6_addr a6;
 	char buf[INET6_ADDRSTRLEN];
 
-	plan(40);
+	plan(44);
+	ping_range_tests();
 	net_config_default(&n);
 	is_int(n.mode, NET_SLIRP, "default: slirp");
 	is_int(n.mtu, 65520, "default MTU");
