@@ -375,6 +375,45 @@ int store_remove(struct store *st, const char *id, int userns_fd)
 }
 
 /*
+ * Runtime dirs without a data dir: what a roost killed in store_remove()
+ * left (the data goes first). A creator makes its data dir before its
+ * runtime dir, and a live roost holds the lock: neither is touched.
+ */
+static int sweep_run_dirs(struct store *st)
+{
+	int fd = openat(st->run_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = NULL;
+	int n = 0;
+
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		_cleanup_free_ char *rel = NULL, *lock = NULL;
+		_cleanup_close_ int lfd = -1;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rel = xasprintf("containers/%s", de->d_name);
+		if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		lock = xasprintf("%s/lock", de->d_name);
+		lfd = openat(st->run_fd, lock, O_RDONLY | O_CLOEXEC);
+		if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue; /* created meanwhile */
+		if (util_rm_rf_at(st->run_fd, de->d_name) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
  * Remove the leftovers of --rm containers whose roost died: the mark is
  * there and the lock is free (taken while we remove, so a second sweep
  * leaves it alone). Trees with files of subordinate ids need the user
@@ -420,7 +459,7 @@ int store_sweep(struct store *st, int (*get_userns)(void *data), void *data)
 	}
 	if (userns_fd >= 0)
 		close(userns_fd);
-	return n;
+	return n + sweep_run_dirs(st);
 }
 
 static void read_config(int dfd, struct ctr_info *ci)

@@ -67,13 +67,22 @@ void tty_relay_start(struct tty_relay *t, int master_fd, bool interactive)
 	t->in_fd = interactive ? STDIN_FILENO : -1;
 	t->raw = false;
 	t->line_open = false;
+	t->term_fd = -1;
 	if (interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &t->saved) == 0) {
 		struct termios raw = t->saved;
 
 		cfmakeraw(&raw);
 		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
-			t->raw = true;
+			t->term_fd = STDIN_FILENO;
+	} else if (isatty(STDOUT_FILENO) && tcgetattr(STDOUT_FILENO, &t->saved) == 0) {
+		/* -t alone: our terminal keeps its input (^C signals us), not its onlcr. */
+		struct termios out = t->saved;
+
+		out.c_oflag &= ~OPOST;
+		if (tcsetattr(STDOUT_FILENO, TCSADRAIN, &out) == 0)
+			t->term_fd = STDOUT_FILENO;
 	}
+	t->raw = t->term_fd >= 0;
 	tty_relay_winch(t);
 }
 
@@ -152,6 +161,6 @@ void tty_relay_finish(struct tty_relay *t)
 		t->master_fd = -1;
 	}
 	if (t->raw)
-		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &t->saved);
+		(void)tcsetattr(t->term_fd, TCSADRAIN, &t->saved);
 	t->raw = false;
 }
