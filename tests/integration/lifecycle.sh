@@ -53,15 +53,19 @@ match "and the kept one shows in 'ps -a'" "$("$ROOST" ps -a)" "^kept +exited"
 expect "and no runtime state is left" "$(ls -A "$XDG_RUNTIME_DIR/roost")" ""
 
 # A pid 1 without a handler ignores SIGTERM: roost kills it after --stop-timeout.
-elapsed() { # elapsed CMD... -> whole seconds CMD took
+elapsed() { # elapsed CMD... -> "STATUS SECONDS": CMD's exit status, the whole seconds it took
 	_s=$(date +%s%N)
 	"$@" >/dev/null 2>&1
-	echo $((($(date +%s%N) - _s) / 1000000000))
+	echo "$? $((($(date +%s%N) - _s) / 1000000000))"
 }
-t=$(elapsed timeout -s TERM 2 "$ROOST" run --rm --network=none --stop-timeout 1 "$ROOTFS" sleep 100)
-ok_if "SIGTERM, then --stop-timeout 1: the run ends in 3 s (took $t s)" [ "$t" -lt 5 ]
-t=$(elapsed timeout -s TERM 1 "$ROOST" run --rm --network=none "$ROOTFS" sleep 100)
-ok_if "the default --stop-timeout is 10 s (took $t s)" [ "$t" -ge 10 ] && [ "$t" -lt 15 ]
+set -- $(elapsed timeout --preserve-status -k 20 -s TERM 2 "$ROOST" run --rm --network=none \
+	--stop-timeout 1 "$ROOTFS" sleep 100)
+ok_if "SIGTERM, then --stop-timeout 1: killed (137) within 3 s (status $1, $2 s)" \
+	[ "$1" = 137 ] -a "$2" -lt 5
+set -- $(elapsed timeout --preserve-status -k 20 -s TERM 1 "$ROOST" run --rm --network=none \
+	"$ROOTFS" sleep 100)
+ok_if "the default --stop-timeout is 10 s (status $1, $2 s)" [ "$1" = 137 ] -a "$2" -ge 10 -a "$2" -lt 15
+set --
 
 # --init reaps orphans: each subshell leaves a child that exits on its own. Wait (bounded)
 # until no orphan is alive, then until no zombie is left.

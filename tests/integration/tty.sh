@@ -39,10 +39,10 @@ expect "-it: the initial window size, then the new one after SIGWINCH" \
 	"$(printf '%s\n' "$out" | grep -E '^[0-9]+ [0-9]+$' | tr '\n' ,)" "30 100,40 120,"
 
 # The end of piped input after an unterminated line: one EOF character only ends the line.
-out=$(printf 'foo\nbar' | timeout 10 "$ROOST" run --rm -it "$ROOTFS" sh -c 'stty -echo; cat; echo "[end]"' 2>&1; echo "rc=$?")
+out=$(printf 'foo\nbar' | timeout -k 5 10 "$ROOST" run --rm -it "$ROOTFS" sh -c 'stty -echo; cat; echo "[end]"' 2>&1; echo "rc=$?")
 out=$(printf '%s' "$out" | tr -d '\r')
 match "-it: piped input ending without a newline ends the command" "$out" "rc=0$"
 match "-it: and both lines reach it" "$out" "bar\[end\]"
-out=$(printf 'foo\n' | timeout 10 "$ROOST" run --rm -it "$ROOTFS" cat 2>&1; echo "rc=$?")
+out=$(printf 'foo\n' | timeout -k 5 10 "$ROOST" run --rm -it "$ROOTFS" cat 2>&1; echo "rc=$?")
 match "-it: piped input ending with a newline ends the command" "$out" "rc=0$"
 done_testing
