@@ -61,10 +61,10 @@ elapsed() { # elapsed CMD... -> "STATUS SECONDS": CMD's exit status, the whole s
 set -- $(elapsed timeout --preserve-status -k 20 -s TERM 2 "$ROOST" run --rm --network=none \
 	--stop-timeout 1 "$ROOTFS" sleep 100)
 ok_if "SIGTERM, then --stop-timeout 1: killed (137) within 3 s (status $1, $2 s)" \
-	[ "$1" = 137 ] -a "$2" -lt 5
+	[ "$1" = 137 -a "$2" -lt 5 ]
 set -- $(elapsed timeout --preserve-status -k 20 -s TERM 1 "$ROOST" run --rm --network=none \
 	"$ROOTFS" sleep 100)
-ok_if "the default --stop-timeout is 10 s (status $1, $2 s)" [ "$1" = 137 ] -a "$2" -ge 10 -a "$2" -lt 15
+ok_if "the default --stop-timeout is 10 s (status $1, $2 s)" [ "$1" = 137 -a "$2" -ge 10 -a "$2" -lt 15 ]
 set --
 
 # --init reaps orphans: each subshell leaves a child that exits on its own. Wait (bounded)
