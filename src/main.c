@@ -152,6 +152,20 @@ static char *rootfs_owner_warning(const struct spec *s, const struct userns_plan
 			 s->rootfs, (unsigned)sb.st_uid, sb.st_uid == 0 ? "sudo " : "", s->rootfs);
 }
 
+/* store_sweep()'s user namespace, made only when a leftover holds files of subordinate ids. */
+static int sweep_userns(void *data)
+{
+	struct userns_plan plan;
+	int fd;
+
+	(void)data;
+	if (userns_plan_init(&plan, USERNS_DEFAULT, "/etc/subuid", "/etc/subgid") < 0)
+		return -1;
+	fd = proc_userns_fd(&plan);
+	userns_plan_done(&plan);
+	return fd;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct opts o;
@@ -209,6 +223,8 @@ static int cmd_run(int argc, char **argv)
 	r = store_open(&st);
 	if (r < 0)
 		goto out_plan;
+	/* The leftovers of killed --rm runs; one readdir when there are none. */
+	(void)store_sweep(&st, sweep_userns, NULL);
 	r = store_create(&st, &s, &dirs);
 	if (r < 0)
 		goto out_store;
@@ -279,6 +295,8 @@ static int cmd_ps(int argc, char **argv)
 	if (argc > 2 || (argc == 2 && !all))
 		return err_setx(EINVAL, "usage: roost ps [-a]"), fail(-EINVAL);
 	r = store_open(&st);
+	if (r == 0)
+		(void)store_sweep(&st, sweep_userns, NULL);
 	if (r == 0)
 		r = store_list(&st, &v, &n);
 	store_close(&st);

@@ -33,6 +33,7 @@ enum {
 	OPT_PID,
 	OPT_IPC,
 	OPT_PRESERVE_FDS,
+	OPT_STOP_TIMEOUT,
 };
 
 struct opt_def {
@@ -64,6 +65,8 @@ static const struct opt_def run_opts[] = {
 	 "remove the container's writable layer and state when it exits"},
 	{{"init", no_argument, NULL, OPT_INIT}, NULL,
 	 "run a tiny init as pid 1 that reaps zombies and forwards signals"},
+	{{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT}, "SECONDS",
+	 "kill the container this long after passing on SIGTERM, SIGINT or SIGHUP (10)"},
 	{{"read-only", no_argument, NULL, OPT_READ_ONLY}, NULL,
 	 "make / read-only (fresh tmpfs on /tmp, /run, /dev/shm)"},
 	{{"userns", required_argument, NULL, OPT_USERNS}, "MODE",
@@ -233,6 +236,7 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 	int c, r;
 
 	net_config_default(&o.net);
+	o.stop_timeout = 10; /* as podman */
 	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++)
 		longopts[i] = run_opts[i].o;
 	memset(&longopts[ARRAY_SIZE(run_opts)], 0, sizeof(struct option));
@@ -283,6 +287,16 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 				goto fail;
 			}
 			o.preserve_fds = n;
+			break;
+		}
+		case OPT_STOP_TIMEOUT: {
+			unsigned long n;
+			if (util_parse_uint(optarg, 86400, &n) < 0) {
+				r = err_setx(EINVAL, "--stop-timeout %s: want seconds, 0 to 86400",
+					     optarg);
+				goto fail;
+			}
+			o.stop_timeout = n;
 			break;
 		}
 		case 'w':

@@ -16,6 +16,7 @@
  *                                             no_new_privs, seccomp filter, execve
  *   EOF on sync socket = exec happened        (the child's end is O_CLOEXEC)
  *   poll: signals (forwarded), sync, pty -> exit status -> store cleanup
+ *     (SIGTERM, SIGINT, SIGHUP passed on: SIGKILL after --stop-timeout)
  *
  * The child never prints: it sends {r, status, err_msg()} and _exit()s.
  * It dies with the parent (PR_SET_PDEATHSIG), and pid 1 dying takes every
@@ -36,6 +37,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <linux/keyctl.h>
 
 #include "roost/caps.h"
@@ -596,7 +598,52 @@ struct loop {
 	bool tty_on;
 	bool sync_open;
 	int status; /* waitpid() status once the child has exited, else -1 */
+	long long kill_at; /* monotonic ms when a stop signal's grace ends, 0: none */
+	bool killed;
 };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A pid 1 without a handler ignores SIGTERM, and so would outlive timeout(1)
+ * or a closed terminal: the first stop signal passed on starts the grace
+ * period (--stop-timeout, as podman's), at whose end the container is killed.
+ */
+static void stop_grace_start(const struct container *c, struct loop *l, int sig)
+{
+	if ((sig == SIGTERM || sig == SIGINT || sig == SIGHUP) && l->kill_at == 0)
+		l->kill_at = now_ms() + (long long)c->spec->stop_timeout * 1000;
+}
+
+/* The poll timeout until the grace period ends: -1 without one. */
+static int stop_grace_poll_ms(const struct loop *l)
+{
+	long long left;
+
+	if (l->kill_at == 0 || l->killed)
+		return -1;
+	left = l->kill_at - now_ms();
+	return left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
+}
+
+static void stop_grace_check(const struct container *c, struct loop *l)
+{
+	if (l->kill_at == 0 || l->killed || now_ms() < l->kill_at)
+		return;
+	log_warn("the container was still running %u s after the signal: killed "
+		 "(--stop-timeout)",
+		 c->spec->stop_timeout);
+	/* Its process group too: with --pid=host no pid 1 takes the rest along. */
+	(void)kill(-c->pid, SIGKILL);
+	(void)kill(c->pid, SIGKILL);
+	l->killed = true;
+}
 
 /*
  * The child's network namespace exists: start the network process for its
@@ -757,6 +804,7 @@ static void handle_signal(struct container *c, struct loop *l)
 			(void)kill(-c->pid, si.ssi_signo);
 		else
 			(void)kill(c->pid, si.ssi_signo);
+		stop_grace_start(c, l, si.ssi_signo);
 	}
 }
 
@@ -779,11 +827,12 @@ static int parent_loop(struct container *c, int sig_fd)
 		if (c->net.ready_fd >= 0)
 			p[iready = n++] = (struct pollfd){.fd = c->net.ready_fd, .events = POLLIN};
 
-		if (poll(p, n, -1) < 0) {
+		if (poll(p, n, stop_grace_poll_ms(&l)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		stop_grace_check(c, &l);
 		if (p[isig].revents)
 			handle_signal(c, &l);
 		if (iready >= 0 && p[iready].revents) {

@@ -314,6 +314,7 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 	s.interactive = o->interactive;
 	s.rm = o->rm;
 	s.init = o->init;
+	s.stop_timeout = o->stop_timeout;
 	s.read_only = o->read_only;
 
 	s.volumes = xcalloc(o->n_volumes, sizeof(*s.volumes));

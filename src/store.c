@@ -11,6 +11,11 @@
  * upper dir belong to subordinate ids, which the caller cannot remove from
  * the host's user namespace: removal happens inside the container's user
  * namespace (store_remove() with its fd).
+ *
+ * A --rm container carries a mark, containers/ID/rm, made once its lock is
+ * held. When roost is killed (kill -9) nobody removes it; the next roost
+ * that runs or lists (store_sweep()) finds the mark with a free lock and
+ * removes what is left, so only containers kept on purpose show in ps -a.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -196,6 +201,16 @@ int store_create(struct store *st, const struct spec *s, struct ctr_dirs *ret)
 		r = err_set(errno, "lock %s/%s", st->run_path, s->id);
 		goto fail;
 	}
+	/* After the lock: a sweep that sees the mark finds the lock held while we live. */
+	if (s->rm) {
+		_cleanup_free_ char *mark = xasprintf("%s/rm", rel);
+		_cleanup_close_ int mfd =
+			openat(st->data_fd, mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (mfd < 0) {
+			r = err_set(errno, "create %s/%s", st->data_path, mark);
+			goto fail;
+		}
+	}
 	d.dir = xasprintf("%s/%s", st->data_path, rel);
 	d.root = xasprintf("%s/root", d.dir);
 	d.run = xasprintf("%s/%s", st->run_path, s->id);
@@ -306,14 +321,145 @@ int store_remove_tree(struct store *st, const char *rel, int userns_fd)
 	return 0;
 }
 
+/*
+ * Remove containers/ID, its --rm mark last: a roost killed meanwhile leaves
+ * a tree that the next sweep still knows to remove. Entries that hold files
+ * of subordinate ids go through the user namespace; *userns_fd == -2 means
+ * "not asked yet": get_userns(data) is asked once, when first needed.
+ */
+static int remove_ctr_dir(struct store *st, const char *id, int *userns_fd,
+			  int (*get_userns)(void *data), void *data)
+{
+	_cleanup_free_ char *rel = xasprintf("containers/%s", id);
+	_cleanup_free_ char *mark = xasprintf("%s/rm", rel);
+	int fd = openat(st->data_fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = NULL;
+	int r = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set(errno, "open %s/%s", st->data_path, rel);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return err_set(errno, "read %s/%s", st->data_path, rel);
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		_cleanup_free_ char *sub = NULL;
+		int q;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, "rm"))
+			continue;
+		if (util_rm_rf_at(dirfd(d), de->d_name) == 0)
+			continue;
+		if (*userns_fd == -2)
+			*userns_fd = get_userns ? get_userns(data) : -1;
+		sub = xasprintf("%s/%s", rel, de->d_name);
+		q = store_remove_tree(st, sub, *userns_fd);
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	if (r < 0)
+		return r;
+	(void)unlinkat(st->data_fd, mark, 0);
+	return store_remove_tree(st, rel, -1);
+}
+
 /* Remove the container's directories, data and runtime. */
 int store_remove(struct store *st, const char *id, int userns_fd)
 {
-	_cleanup_free_ char *rel = xasprintf("containers/%s", id);
-	int r = store_remove_tree(st, rel, userns_fd);
+	int r = remove_ctr_dir(st, id, &userns_fd, NULL, NULL);
 
 	(void)util_rm_rf_at(st->run_fd, id);
 	return r;
+}
+
+/*
+ * Runtime dirs without a data dir: what a roost killed in store_remove()
+ * left (the data goes first). A creator makes its data dir before its
+ * runtime dir, and a live roost holds the lock: neither is touched.
+ */
+static int sweep_run_dirs(struct store *st)
+{
+	int fd = openat(st->run_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = NULL;
+	int n = 0;
+
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		_cleanup_free_ char *rel = NULL, *lock = NULL;
+		_cleanup_close_ int lfd = -1;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rel = xasprintf("containers/%s", de->d_name);
+		if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		lock = xasprintf("%s/lock", de->d_name);
+		lfd = openat(st->run_fd, lock, O_RDONLY | O_CLOEXEC);
+		if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (faccessat(st->data_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			continue; /* created meanwhile */
+		if (util_rm_rf_at(st->run_fd, de->d_name) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Remove the leftovers of --rm containers whose roost died: the mark is
+ * there and the lock is free (taken while we remove, so a second sweep
+ * leaves it alone). Trees with files of subordinate ids need the user
+ * namespace: get_userns(data) is asked for its fd once, only then. Costs
+ * one readdir of containers/ when nothing is left over. Returns the number
+ * removed; what cannot be removed stays for 'roost rm' (said at debug level).
+ */
+int store_sweep(struct store *st, int (*get_userns)(void *data), void *data)
+{
+	int fd = openat(st->data_fd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = NULL;
+	int userns_fd = -2, n = 0;
+
+	if (fd < 0)
+		return err_set(errno, "open %s/containers", st->data_path);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return err_set(errno, "read %s/containers", st->data_path);
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		_cleanup_free_ char *mark = NULL, *lock = NULL;
+		_cleanup_close_ int lfd = -1;
+
+		if (de->d_name[0] == '.')
+			continue;
+		mark = xasprintf("%s/rm", de->d_name);
+		if (faccessat(dirfd(d), mark, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		/* The runtime dir is gone after a reboot: a new lock is as free. */
+		if (mkdirat(st->run_fd, de->d_name, 0700) < 0 && errno != EEXIST)
+			continue;
+		lock = xasprintf("%s/lock", de->d_name);
+		lfd = openat(st->run_fd, lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+			continue; /* running */
+		if (remove_ctr_dir(st, de->d_name, &userns_fd, get_userns, data) < 0) {
+			log_debug("a leftover of a --rm container stays: %s", err_msg());
+			continue;
+		}
+		(void)util_rm_rf_at(st->run_fd, de->d_name);
+		n++;
+	}
+	if (userns_fd >= 0)
+		close(userns_fd);
+	return n + sweep_run_dirs(st);
 }
 
 static void read_config(int dfd, struct ctr_info *ci)

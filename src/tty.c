@@ -7,6 +7,11 @@
  * its controlling terminal and passes the master to the parent. The parent
  * puts its own terminal in raw mode, copies bytes both ways in its poll
  * loop, and copies the window size on SIGWINCH.
+ *
+ * Raw means output too: the container's pty already turns "\n" into
+ * "\r\n" (onlcr), so ours must not do it again ("\r\r\n"), as with
+ * docker and podman. At the end of our stdin the pty gets its EOF
+ * character, twice after an unterminated line (the first only ends it).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -61,15 +66,23 @@ void tty_relay_start(struct tty_relay *t, int master_fd, bool interactive)
 	t->master_fd = master_fd;
 	t->in_fd = interactive ? STDIN_FILENO : -1;
 	t->raw = false;
+	t->line_open = false;
+	t->term_fd = -1;
 	if (interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &t->saved) == 0) {
 		struct termios raw = t->saved;
 
 		cfmakeraw(&raw);
-		/* Keep output processing: the container's pty already does it. */
-		raw.c_oflag = t->saved.c_oflag;
 		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0)
-			t->raw = true;
+			t->term_fd = STDIN_FILENO;
+	} else if (isatty(STDOUT_FILENO) && tcgetattr(STDOUT_FILENO, &t->saved) == 0) {
+		/* -t alone: our terminal keeps its input (^C signals us), not its onlcr. */
+		struct termios out = t->saved;
+
+		out.c_oflag &= ~OPOST;
+		if (tcsetattr(STDOUT_FILENO, TCSADRAIN, &out) == 0)
+			t->term_fd = STDOUT_FILENO;
 	}
+	t->raw = t->term_fd >= 0;
 	tty_relay_winch(t);
 }
 
@@ -95,23 +108,40 @@ int tty_relay_master(struct tty_relay *t)
 	return 0;
 }
 
-/* Stdin readable: copy to the master. At EOF, send the terminal's EOF character once. */
+/*
+ * Stdin readable: copy to the master. At EOF, send the pty's EOF
+ * character: in canonical mode it ends a pending line without a read of 0
+ * (the reader sees "bar", not the end), so after an unterminated line it
+ * goes twice, as bst does. Without ICANON it is a byte like any other: once.
+ */
 int tty_relay_input(struct tty_relay *t)
 {
 	char buf[4096];
 	ssize_t n = read(t->in_fd, buf, sizeof(buf));
+	struct termios tio;
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
 	if (n <= 0) {
-		struct termios tio;
-		char eof = 4;
+		char eof[2] = {4, 4};
+		bool canon = false;
 
-		if (tcgetattr(t->master_fd, &tio) == 0)
-			eof = tio.c_cc[VEOF];
-		(void)util_write_all(t->master_fd, &eof, 1);
+		if (tcgetattr(t->master_fd, &tio) == 0) {
+			eof[0] = eof[1] = tio.c_cc[VEOF];
+			canon = tio.c_lflag & ICANON;
+		}
+		(void)util_write_all(t->master_fd, eof, canon && t->line_open ? 2 : 1);
 		t->in_fd = -1;
 		return 0;
+	}
+	if (tcgetattr(t->master_fd, &tio) == 0) {
+		unsigned char last = buf[n - 1];
+
+		t->line_open = !(last == '\n' || (last == '\r' && (tio.c_iflag & ICRNL)) ||
+				 last == tio.c_cc[VEOF] || (last && last == tio.c_cc[VEOL]) ||
+				 (last && last == tio.c_cc[VEOL2]));
+	} else {
+		t->line_open = buf[n - 1] != '\n';
 	}
 	return util_write_all(t->master_fd, buf, n);
 }
@@ -131,6 +161,6 @@ void tty_relay_finish(struct tty_relay *t)
 		t->master_fd = -1;
 	}
 	if (t->raw)
-		(void)tcsetattr(STDIN_FILENO, TCSADRAIN, &t->saved);
+		(void)tcsetattr(t->term_fd, TCSADRAIN, &t->saved);
 	t->raw = false;
 }

@@ -46,11 +46,13 @@ _roost() {
 		--pid | --ipc)
 			COMPREPLY=($(compgen -W "host" -- "$cur"))
 			return ;;
+		--stop-timeout)
+			return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-v --volume --tmpfs -e --env --env-file -w --workdir
 				-u --user --hostname --name -t --tty -i --interactive --rm --init
-				--read-only --userns --pull -p --publish --network --cap-add --cap-drop
+				--stop-timeout --read-only --userns --pull -p --publish --network --cap-add --cap-drop
 				--security-opt --privileged --pid --ipc --preserve-fds -h --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -d -- "$cur"))

@@ -51,6 +51,7 @@ struct opts {
 	bool tty, interactive, rm, init, read_only;
 	bool help, version;
 	unsigned int preserve_fds; /* --preserve-fds N: fds 3..3+N-1 go to the command */
+	unsigned int stop_timeout; /* seconds from a passed-on SIGTERM/INT/HUP to SIGKILL */
 
 	/* Confinement (caps.c, profile.c, filter.c). */
 	char **cap_add; /* names as given, or "ALL" */

@@ -60,6 +60,7 @@ struct spec {
 	enum userns_mode userns;
 	struct net_config net;
 	bool tty, interactive, rm, init, read_only;
+	unsigned int stop_timeout; /* seconds from a passed-on SIGTERM/INT/HUP to SIGKILL */
 	struct volume *volumes; /* sources absolute and checked */
 	size_t n_volumes;
 	struct strv tmpfs;

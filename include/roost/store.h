@@ -45,6 +45,7 @@ int store_read(struct store *st, const char *id, const char *name, char **ret);
 int store_set_pid(struct store *st, const char *id, const char *name, pid_t pid);
 int store_remove_tree(struct store *st, const char *rel, int userns_fd);
 int store_remove(struct store *st, const char *id, int userns_fd);
+int store_sweep(struct store *st, int (*get_userns)(void *data), void *data);
 void ctr_dirs_free(struct ctr_dirs *d);
 int store_list(struct store *st, struct ctr_info **ret, size_t *ret_n);
 int store_info(struct store *st, const char *id, struct ctr_info *ret);

@@ -12,6 +12,8 @@ struct tty_relay {
 	int master_fd;
 	int in_fd; /* our stdin, -1 once closed or without -i */
 	bool raw; /* our terminal is in raw mode and must be restored */
+	int term_fd; /* the fd of that terminal: stdin (-it) or stdout (-t) */
+	bool line_open; /* the last byte relayed left a line unterminated */
 	struct termios saved;
 };
 

@@ -15,7 +15,7 @@ for o in $(printf '%s\n' "$help" | grep -Eo -- '--[a-z][a-z-]+' | sort -u); do
 done
 expect "roost-run.1 documents every option of 'roost run --help'" "$missing" ""
 n_help=$(printf '%s\n' "$help" | grep -Ec -- '^ +(-., )?--')
-expect "'roost run --help' shows 25 options (update the man page and this count together)" "$n_help" 25
+expect "'roost run --help' shows 26 options (update the man page and this count together)" "$n_help" 26
 missing=""
 for c in run ps rm port doctor pull images load import rmi "image inspect" "image prune"; do
 	sed 's/\\//g' "$SRCDIR/man/roost.1" | grep -q "^\.B.*$c" || missing="$missing $c"

@@ -2,18 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # ptyrun.py - run a command on a new pseudo-terminal, as a user at a terminal would
 #
-#   ptyrun.py [--after TEXT --send BYTES] [--timeout S] CMD...
+#   ptyrun.py [--size ROWSxCOLS] [--after TEXT (--send BYTES | --resize ROWSxCOLS)]
+#             [--timeout S] CMD...
 #
 # CMD is the session leader of a new session whose controlling terminal is
 # the pty (as a login shell is). Everything CMD writes is copied to stdout.
 # With --after/--send, BYTES (Python escapes: '\x03' is ^C) are typed once
-# TEXT has appeared. Exits with CMD's status (128+N for a signal), or 124
+# TEXT has appeared; with --resize, the pty's window size is set then (the
+# kernel sends SIGWINCH to its foreground group). --size is the window size
+# from the start. Exits with CMD's status (128+N for a signal), or 124
 # when CMD is still running after --timeout seconds (default 20): it is
 # then killed, with its process group.
-import os, pty, select, signal, sys, time
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+
+def winsize(fd, text):
+    rows, cols = (int(x) for x in text.split("x"))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 args = sys.argv[1:]
-after = send = None
+after = send = size = resize = None
 timeout = 20.0
 while args and args[0].startswith("--"):
     opt = args.pop(0)
@@ -21,12 +28,18 @@ while args and args[0].startswith("--"):
         after = args.pop(0).encode()
     elif opt == "--send":
         send = args.pop(0).encode().decode("unicode_escape").encode("latin-1")
+    elif opt == "--size":
+        size = args.pop(0)
+    elif opt == "--resize":
+        resize = args.pop(0)
     elif opt == "--timeout":
         timeout = float(args.pop(0))
     else:
         sys.exit(f"ptyrun.py: unknown option {opt}")
 pid, master = pty.fork()
 if pid == 0:
+    if size:
+        winsize(0, size)
     os.execvp(args[0], args)
 seen = b""
 deadline = time.monotonic() + timeout
@@ -49,7 +62,10 @@ while True:
             break
         seen += data
         if after is not None and after in seen:
-            os.write(master, send)
+            if send is not None:
+                os.write(master, send)
+            if resize:
+                winsize(master, resize)
             after = None
     elif status is None:
         p, st = os.waitpid(pid, os.WNOHANG)
