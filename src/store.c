@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -307,6 +308,12 @@ int store_remove_tree(struct store *st, const char *rel, int userns_fd)
 		if (pid < 0)
 			return err_set(errno, "fork");
 		if (pid == 0) {
+			/*
+			 * We join the container's user namespace holding the store's
+			 * fds: not dumpable, so no process left in it reaches them
+			 * (or our root) through /proc/PID.
+			 */
+			(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 			if (setns(userns_fd, CLONE_NEWUSER) < 0)
 				_exit(2);
 			_exit(util_rm_rf_at(st->data_fd, rel) < 0 ? 1 : 0);
