@@ -2,7 +2,7 @@
 # Environment, user and working directory.
 . "$(dirname "$0")/lib.sh"
 require userns
-plan 13
+plan 15
 
 out=$("$ROOST" run --rm --name envc "$ROOTFS" env)
 match "PATH is set" "$out" "^PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin$"
@@ -24,5 +24,14 @@ expect "--env-file DIR is refused in one line" "$("$ROOST" run --rm --env-file "
 rc=125"
 expect "-u 99999999999 is out of range" "$("$ROOST" run --rm -u 99999999999 "$ROOTFS" true 2>&1)" \
 	"roost: -u 99999999999: uid 99999999999 is out of range (0 to 4294967294)"
+# A profile that kills execve: the command never ran, and roost says so in one line.
+cat >"$T/deny-exec.json" <<'J'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["execve", "execveat"], "action": "SCMP_ACT_KILL_PROCESS"}]}
+J
+out=$("$ROOST" run --rm --security-opt seccomp="$T/deny-exec.json" "$ROOTFS" true 2>&1); rc=$?
+expect "a profile killing execve: the container's status is the signal's" "$rc" 159
+expect "a profile killing execve: one line says the command never ran" "$out" \
+	"roost: the command never ran: the container died of signal 31 (Bad system call) before execve; the seccomp profile refused execve or a call made before it"
 expect "-w sets the working directory" "$("$ROOST" run --rm -w /etc "$ROOTFS" pwd)" /etc
 done_testing
