@@ -271,9 +271,12 @@ static char *helper_path(const struct doctor_ctx *ctx, const char *name)
 	return NULL;
 }
 
-/* Ranges of other owners in path that overlap [start, start+count). */
+/*
+ * The first range of another owner in path that overlaps one of v, as
+ * "OWNER:START:COUNT"; *ret_i is the index of the range of v it overlaps.
+ */
 static char *overlap(const char *path, const struct doctor_ctx *ctx, const struct id_range *v,
-		     size_t n)
+		     size_t n, size_t *ret_i)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	_cleanup_free_ char *line = NULL;
@@ -292,10 +295,98 @@ static char *overlap(const char *path, const struct doctor_ctx *ctx, const struc
 		if (!strcmp(owner, ctx->user) || !strcmp(owner, uidbuf))
 			continue;
 		for (size_t i = 0; i < n; i++)
-			if (s < v[i].start + v[i].count && v[i].start < s + c)
+			if (s < v[i].start + v[i].count && v[i].start < s + c) {
+				*ret_i = i;
 				return xasprintf("%s:%lu:%lu", owner, s, c);
+			}
 	}
 	return NULL;
+}
+
+/*
+ * The ids this namespace maps, from ctx's /proc/self/uid_map: true and
+ * [*ret_lo, *ret_hi] (the widest line) inside a container's user namespace,
+ * false on the host (the identity map of all ids).
+ */
+static bool nested_ids(const struct doctor_ctx *ctx, unsigned long *ret_lo, unsigned long *ret_hi)
+{
+	_cleanup_free_ char *path = xasprintf("%s/proc/self/uid_map", ctx->root);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	unsigned long a, b, c, best = 0;
+
+	if (!f)
+		return false;
+	while (fscanf(f, "%lu %lu %lu", &a, &b, &c) == 3) {
+		if (c == 4294967295UL)
+			return false;
+		if (c > best) {
+			best = c;
+			*ret_lo = a;
+			*ret_hi = a + c - 1;
+		}
+	}
+	return best > 0;
+}
+
+/* The first id from s on that no line of path grants (bounded: one pass per line). */
+static unsigned long past_ranges(const char *path, unsigned long s)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, n = 0;
+	bool moved = true;
+
+	while (f && moved && n++ < 1000) {
+		moved = false;
+		rewind(f);
+		while (getline(&line, &cap, f) >= 0) {
+			unsigned long a, c;
+
+			if (sscanf(line, "%*[^:]:%lu:%lu", &a, &c) == 2 && s >= a && s < a + c) {
+				s = a + c;
+				moved = true;
+			}
+		}
+	}
+	return s;
+}
+
+/*
+ * A free range to suggest: 65536 ids past every range in subuid. Inside a
+ * container only the ids its user namespace maps can be granted, so the
+ * range is cut to them, past the caller's own id; 0 ids when none is free.
+ */
+static void suggest_range(const struct doctor_ctx *ctx, const char *subuid,
+			  unsigned long *ret_start, unsigned long *ret_count)
+{
+	unsigned long s = subid_suggest_start(subuid), lo, hi;
+
+	*ret_start = s;
+	*ret_count = 65536;
+	if (!nested_ids(ctx, &lo, &hi))
+		return;
+	s = ctx->uid >= lo && ctx->uid < hi ? ctx->uid + 1 : lo;
+	s = past_ranges(subuid, s);
+	*ret_start = s;
+	*ret_count = s > hi ? 0 : (hi - s + 1 < 65536 ? hi - s + 1 : 65536);
+}
+
+/* The usermod line for a suggested range, or why there is none inside a container. */
+static char *add_range_fix(const struct doctor_ctx *ctx, const char *subuid)
+{
+	unsigned long s, c, lo = 0, hi = 0;
+	bool nested = nested_ids(ctx, &lo, &hi);
+
+	suggest_range(ctx, subuid, &s, &c);
+	if (c == 0)
+		return xasprintf("this runs in a container whose user namespace maps only ids "
+				 "%lu-%lu, none free for %s: give the outer container more ids, or "
+				 "run roost on the host",
+				 lo, hi, ctx->user);
+	return xasprintf("%ssudo usermod --add-subuids %lu-%lu --add-subgids %lu-%lu %s",
+			 nested ? "inside this container only the ids it maps can be granted: "
+				: "",
+			 s, s + c - 1, s, s + c - 1, ctx->user);
 }
 
 static void check_subid(const struct doctor_ctx *ctx, struct doctor_result *ret, const char *file)
@@ -317,31 +408,42 @@ static void check_subid(const struct doctor_ctx *ctx, struct doctor_result *ret,
 	s = subid_suggest_start(subuid);
 	if (r < 0) {
 		_cleanup_free_ char *gidmap = helper_path(ctx, "newgidmap");
+		unsigned long lo, hi;
 
 		helper = helper_path(ctx, "newuidmap");
-		fix = userns_no_subid_text(ctx->user, file, s, helper && gidmap, false);
+		if (nested_ids(ctx, &lo, &hi))
+			fix = add_range_fix(ctx, subuid);
+		else
+			fix = userns_no_subid_text(ctx->user, file, s, helper && gidmap, false);
 		set(ret, DOCTOR_WARN, IMPACT_DEGRADED, fix,
 		    "containers run with a single-id map: only root exists inside",
 		    "no range for %s", ctx->user);
 		return;
 	}
-	other = overlap(path, ctx, v, n);
+	size_t bad = 0;
+	other = overlap(path, ctx, v, n, &bad);
 	if (other) {
-		fix = xasprintf(
-			"give %s a range of its own: sudo usermod --del-subuids %lu-%lu "
-			"--del-subgids %lu-%lu --add-subuids %lu-%lu --add-subgids %lu-%lu %s",
-			ctx->user, v[0].start, v[0].start + v[0].count - 1, v[0].start,
-			v[0].start + v[0].count - 1, s, s + 65535, s, s + 65535, ctx->user);
+		unsigned long b0 = v[bad].start, b1 = v[bad].start + v[bad].count - 1, c;
+
+		/* Only the overlapping range goes: the others are the user's own. */
+		suggest_range(ctx, subuid, &s, &c);
+		if (c == 0)
+			fix = add_range_fix(ctx, subuid);
+		else
+			fix = xasprintf("give %s a range of its own: sudo usermod --del-subuids "
+					"%lu-%lu --del-subgids %lu-%lu --add-subuids %lu-%lu "
+					"--add-subgids %lu-%lu %s",
+					ctx->user, b0, b1, b0, b1, s, s + c - 1, s, s + c - 1,
+					ctx->user);
 		set(ret, DOCTOR_WARN, IMPACT_DEGRADED, fix,
 		    "another user's processes and files share ids with your containers: they can "
 		    "reach each other's files",
-		    "%s:%lu:%lu overlaps %s", ctx->user, v[0].start, v[0].count, other);
+		    "%s:%lu:%lu overlaps %s", ctx->user, v[bad].start, v[bad].count, other);
 		return;
 	}
 	total = subid_total(v, n);
 	if (total + 1 < SUBID_WANT) {
-		fix = xasprintf("sudo usermod --add-subuids %lu-%lu --add-subgids %lu-%lu %s", s,
-				s + 65535, s, s + 65535, ctx->user);
+		fix = add_range_fix(ctx, subuid);
 		set(ret, DOCTOR_WARN, IMPACT_DEGRADED, fix,
 		    "ids past the range are unmapped: images with files of ids up to 65534 "
 		    "(nobody) fail to unpack, and chown to them fails",
@@ -485,6 +587,15 @@ static unsigned long map_total(const struct id_map *m, size_t n)
 	return t;
 }
 
+/* A sysctl forbids unprivileged user namespaces (the checks above say which). */
+static bool userns_switched_off(const struct doctor_ctx *ctx)
+{
+	long v;
+
+	return (read_long_at(ctx, "/proc/sys/user/max_user_namespaces", &v) == 0 && v == 0) ||
+	       (read_long_at(ctx, "/proc/sys/kernel/unprivileged_userns_clone", &v) == 0 && v == 0);
+}
+
 /* Run newuidmap and newgidmap for a throwaway child, as roost run does. */
 static void check_idmap(const struct doctor_ctx *ctx, struct doctor_result *ret)
 {
@@ -493,6 +604,10 @@ static void check_idmap(const struct doctor_ctx *ctx, struct doctor_result *ret)
 	char c = 0;
 	pid_t pid;
 
+	/* Without user namespaces the helpers' refusal would blame the subuid files. */
+	if (userns_switched_off(ctx))
+		return set(ret, DOCTOR_SKIP, IMPACT_NONE, NULL, "see the checks above",
+			   "user namespaces are switched off: nothing to map");
 	if (!ctx->live)
 		return set(ret, DOCTOR_SKIP, IMPACT_NONE, NULL, "", "not probed");
 	r = userns_plan_init(&plan, USERNS_DEFAULT, "/etc/subuid", "/etc/subgid");
@@ -525,16 +640,27 @@ static void check_idmap(const struct doctor_ctx *ctx, struct doctor_result *ret)
 		return set(ret, DOCTOR_SKIP, IMPACT_NONE, NULL, "", "fork: %s", strerror(errno));
 	}
 	/* The child's unshare() races our helpers: wait until its user namespace differs. */
-	for (int i = 0; i < 1000; i++) {
+	bool moved = false;
+	for (int i = 0; i < 1000 && !moved; i++) {
 		char a[64], b[64], p[64];
 		ssize_t na, nb;
 
 		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
 		na = readlink(p, a, sizeof(a) - 1);
 		nb = readlink("/proc/self/ns/user", b, sizeof(b) - 1);
-		if (na < 0 || nb < 0 || na != nb || memcmp(a, b, na))
-			break;
-		(void)sched_yield();
+		if (na < 0 || nb < 0)
+			break; /* the child is gone: its unshare() failed */
+		moved = na != nb || memcmp(a, b, na);
+		if (!moved)
+			(void)sched_yield();
+	}
+	if (!moved) {
+		close(sync[1]);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		userns_plan_done(&plan);
+		return set(ret, DOCTOR_SKIP, IMPACT_NONE, NULL, "see the userns check",
+			   "no user namespace to map");
 	}
 	r = userns_apply(&plan, pid);
 	close(sync[1]);
@@ -881,9 +1007,20 @@ static void check_runtime_dir(const struct doctor_ctx *ctx, struct doctor_result
 	_cleanup_free_ char *fix = NULL, *meaning = NULL;
 	struct stat st;
 
-	fix = xasprintf("log in as %s directly (ssh, or machinectl shell %s@) rather than with su "
-			"or sudo, or: export XDG_RUNTIME_DIR=/run/user/%u",
-			ctx->user, ctx->user, (unsigned)ctx->uid);
+	_cleanup_free_ char *logind = xasprintf("%s/run/user/%u", ctx->root, (unsigned)ctx->uid);
+	struct stat lst;
+
+	/* /run/user/UID is made by systemd-logind; without it, name a directory that can exist. */
+	if (stat(logind, &lst) == 0)
+		fix = xasprintf("log in as %s directly (ssh, or machinectl shell %s@) rather than "
+				"with su or sudo, or: export XDG_RUNTIME_DIR=/run/user/%u",
+				ctx->user, ctx->user, (unsigned)ctx->uid);
+	else
+		fix = xasprintf(
+			"no /run/user/%u here (it is made by systemd-logind at login): make "
+			"a private directory and set it in your shell's profile: mkdir -p -m "
+			"0700 ~/.cache/roost-run && export XDG_RUNTIME_DIR=~/.cache/roost-run",
+			(unsigned)ctx->uid);
 	meaning = xasprintf("container state goes to /tmp/roost-%u, which a reboot or tmp "
 			    "cleaner may empty under running containers",
 			    (unsigned)ctx->uid);
@@ -982,8 +1119,19 @@ int doctor_run(const struct doctor_ctx *ctx, const char *id, struct doctor_resul
 {
 	for (size_t i = 0; i < doctor_n_checks; i++)
 		if (!strcmp(doctor_checks[i].id, id)) {
+			unsigned long lo, hi;
+
 			memset(ret, 0, sizeof(*ret));
 			doctor_checks[i].fn(ctx, ret);
+			/* In a container, kernel modules and sysctls are the host's business. */
+			if (ret->fix && nested_ids(ctx, &lo, &hi) &&
+			    (strstr(ret->fix, "modprobe") || strstr(ret->fix, "sysctl -w"))) {
+				char *f = xasprintf("this runs in a container: the kernel is the "
+						    "host's, so do this on the host: %s",
+						    ret->fix);
+				free(ret->fix);
+				ret->fix = f;
+			}
 			return 0;
 		}
 	return err_setx(ENOENT, "no check '%s'", id);

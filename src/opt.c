@@ -10,6 +10,7 @@
  */
 #include <getopt.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "roost/err.h"
 #include "roost/opt.h"
@@ -46,7 +47,8 @@ struct opt_def {
 static const struct opt_def run_opts[] = {
 	{{"volume", required_argument, NULL, 'v'}, "SRC:DST[:ro]",
 	 "bind SRC (recursively) at DST; \"ro\" makes it read-only"},
-	{{"tmpfs", required_argument, NULL, OPT_TMPFS}, "DST", "mount a fresh tmpfs at DST"},
+	{{"tmpfs", required_argument, NULL, OPT_TMPFS}, "DST[:OPTS]",
+	 "mount a fresh tmpfs at DST; OPTS: size=, mode=, ro, noexec, exec, nosuid, suid, nodev, dev"},
 	{{"env", required_argument, NULL, 'e'}, "KEY[=VAL]",
 	 "set an environment variable (KEY alone copies roost's own)"},
 	{{"env-file", required_argument, NULL, OPT_ENV_FILE}, "FILE",
@@ -167,6 +169,76 @@ int opt_parse_volume(const char *arg, struct volume *ret)
 	return 0;
 }
 
+/* tmpfs's size=N[k|m|g|%] and nr_inodes=N[k|m|g], as the kernel reads them. */
+static bool tmpfs_size_ok(const char *v, bool percent)
+{
+	size_t n = strspn(v, "0123456789");
+
+	if (n == 0)
+		return false;
+	return v[n] == '\0' || (v[n + 1] == '\0' && strchr(percent ? "kKmMgG%" : "kKmMgG", v[n]));
+}
+
+/*
+ * Parse "--tmpfs DST[:OPTIONS]", OPTIONS a comma list as Docker takes it:
+ * size=N[k|m|g|%], mode=OCTAL, nr_inodes=N, ro, rw, noexec, exec, nosuid,
+ * suid, nodev, dev. The default is nosuid, nodev and mode 1777. Returns 0
+ * with ret->dst allocated, or -EINVAL with a message.
+ */
+int opt_parse_tmpfs(const char *arg, struct tmpfs_opt *ret)
+{
+	static const struct {
+		const char *name;
+		unsigned long set, clear;
+	} flags[] = {
+		{"ro", MS_RDONLY, 0},	{"rw", 0, MS_RDONLY},	  {"noexec", MS_NOEXEC, 0},
+		{"exec", 0, MS_NOEXEC}, {"nosuid", MS_NOSUID, 0}, {"suid", 0, MS_NOSUID},
+		{"nodev", MS_NODEV, 0}, {"dev", 0, MS_NODEV},
+	};
+	_cleanup_free_ char *s = xstrdup(arg);
+	char *o = strchr(s, ':'), mode[16] = "1777", extra[64] = "";
+	unsigned long mflags = MS_NOSUID | MS_NODEV;
+
+	if (o)
+		*o++ = '\0';
+	if (s[0] != '/')
+		return err_setx(EINVAL, "--tmpfs %s: want an absolute path", arg);
+	for (char *save = NULL, *t = o ? strtok_r(o, ",", &save) : NULL; t;
+	     t = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(flags); i++)
+			if (!strcmp(t, flags[i].name))
+				break;
+		if (i < ARRAY_SIZE(flags)) {
+			mflags = (mflags | flags[i].set) & ~flags[i].clear;
+			continue;
+		}
+		if (!strncmp(t, "mode=", 5) && t[5] && strlen(t + 5) <= 4 &&
+		    strspn(t + 5, "01234567") == strlen(t + 5)) {
+			snprintf(mode, sizeof(mode), "%s", t + 5);
+			continue;
+		}
+		bool size = !strncmp(t, "size=", 5), inodes = !strncmp(t, "nr_inodes=", 10);
+		if ((size || inodes) && tmpfs_size_ok(t + (size ? 5 : 10), size) &&
+		    strlen(extra) + strlen(t) + 2 < sizeof(extra)) {
+			strcat(extra, ",");
+			strcat(extra, t);
+			continue;
+		}
+		return err_setx(
+			EINVAL,
+			"--tmpfs %s: unknown or malformed option '%s' (want size=N[k|m|g|%%], "
+			"mode=OCTAL, nr_inodes=N, ro, rw, noexec, exec, nosuid, suid, nodev, "
+			"dev)",
+			arg, t);
+	}
+	ret->dst = xstrdup(s);
+	ret->mflags = mflags;
+	snprintf(ret->data, sizeof(ret->data), "mode=%s%s", mode, extra);
+	return 0;
+}
+
 static int parse_mode(const char *opt, const char *arg, const char *const *names, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -222,6 +294,26 @@ int opt_parse_security(const char *arg, struct opts *o)
 }
 
 /*
+ * A numeric UID or GID of -u must be a valid id: 0 to 4294967294
+ * ((uid_t)-1 means "no change" to the kernel). Names are resolved later.
+ */
+static int check_user_ids(const char *arg)
+{
+	_cleanup_free_ char *s = xstrdup(arg);
+	char *g = strchr(s, ':');
+	unsigned long v;
+
+	if (g)
+		*g++ = '\0';
+	for (char *p = s; p; p = p == s ? g : NULL)
+		if (*p && strspn(p, "0123456789") == strlen(p) &&
+		    util_parse_uint(p, 4294967294UL, &v) < 0)
+			return err_setx(ERANGE, "-u %s: %s %s is out of range (0 to 4294967294)",
+					arg, p == s ? "uid" : "gid", p);
+	return 0;
+}
+
+/*
  * Parse the arguments after "run". Returns 0 with *ret filled (pointers
  * into argv stay valid as long as argv), or -EINVAL with a one-line
  * message naming the bad argument.
@@ -261,13 +353,15 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 			if (r < 0)
 				goto fail;
 			break;
-		case OPT_TMPFS:
-			if (optarg[0] != '/') {
-				r = err_setx(EINVAL, "--tmpfs %s: want an absolute path", optarg);
+		case OPT_TMPFS: {
+			struct tmpfs_opt t;
+			r = opt_parse_tmpfs(optarg, &t);
+			if (r < 0)
 				goto fail;
-			}
+			free(t.dst);
 			push(&o.tmpfs, &o.n_tmpfs, optarg);
 			break;
+		}
 		case 'e':
 			if (optarg[0] == '=' || optarg[0] == '\0') {
 				r = err_setx(EINVAL, "-e '%s': want KEY=VALUE or KEY", optarg);
@@ -311,6 +405,9 @@ int opt_parse_run(int argc, char **argv, struct opts *ret)
 				r = err_setx(EINVAL, "-u '%s': want UID[:GID]", optarg);
 				goto fail;
 			}
+			r = check_user_ids(optarg);
+			if (r < 0)
+				goto fail;
 			o.user = optarg;
 			break;
 		case OPT_HOSTNAME:

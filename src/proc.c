@@ -136,6 +136,35 @@ static _Noreturn void child_fail(int sync_fd, int r, int status)
 	_exit(status);
 }
 
+/* The child's name until execve() replaces it with the command's (comm(5) is 15 bytes). */
+#define EXEC_MARK "roost(pre-exec"
+
+/*
+ * A child that died of a signal while it still bore EXEC_MARK never ran
+ * its command: a seccomp profile killed it at execve() (or a call before
+ * it). Looked at before the child is reaped: a zombie keeps its name.
+ */
+static bool exec_never_ran(pid_t pid)
+{
+	siginfo_t si = {0};
+	char path[64], comm[32] = "";
+
+	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid ||
+	    (si.si_code != CLD_KILLED && si.si_code != CLD_DUMPED))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (util_read_file(path, comm, sizeof(comm)) < 0)
+		return false;
+	comm[strcspn(comm, "\n")] = '\0';
+	if (strcmp(comm, EXEC_MARK))
+		return false;
+	err_setx(EPERM,
+		 "the command never ran: the container died of signal %d (%s) before execve; the "
+		 "seccomp profile refused execve or a call made before it",
+		 si.si_status, strsignal(si.si_status));
+	return true;
+}
+
 /* execvp() with the container's PATH, mapping failures to 126/127 with a message. */
 static int exec_command(struct spec *s, int *ret_status)
 {
@@ -146,6 +175,8 @@ static int exec_command(struct spec *s, int *ret_status)
 	for (size_t i = 0; i < s->env.n; i++)
 		if (!strncmp(s->env.v[i], "PATH=", 5))
 			path = s->env.v[i] + 5;
+	/* Until execve succeeds our name says so: see exec_never_ran(). */
+	(void)prctl(PR_SET_NAME, EXEC_MARK);
 
 	if (strchr(cmd, '/')) {
 		execve(cmd, s->argv.v, s->env.v);
@@ -757,6 +788,8 @@ static void handle_signal(struct container *c, struct loop *l)
 
 	while (read(l->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
+			if (l->status < 0 && !c->child_failed && exec_never_ran(c->pid))
+				c->child_failed = true;
 			if (l->status < 0 && waitpid(c->pid, &status, WNOHANG) == c->pid)
 				l->status = status;
 			/* A helper that dies while the container runs leaves it cut off: say so. */

@@ -171,9 +171,15 @@ int rootfs_plan(struct spec *s, const char *etc_dir)
 			       (v->ro ? MOP_RO : 0) | (v->file ? MOP_FILE : 0));
 		p->ops[p->n - 1].src_fd = v->fd; /* what was checked, not the path again */
 	}
-	for (size_t i = 0; i < s->tmpfs.n; i++)
-		mount_plan_add(p, MK_TMPFS, "tmpfs", s->tmpfs.v[i], MS_NOSUID | MS_NODEV,
-			       "mode=1777", 0);
+	for (size_t i = 0; i < s->tmpfs.n; i++) {
+		struct tmpfs_opt t;
+
+		/* Checked by opt.c already: DST[:OPTIONS]. */
+		if (opt_parse_tmpfs(s->tmpfs.v[i], &t) < 0)
+			return -EINVAL;
+		mount_plan_add(p, MK_TMPFS, "tmpfs", t.dst, t.mflags, t.data, 0);
+		free(t.dst);
+	}
 	return 0;
 }
 

@@ -63,8 +63,14 @@ int spec_parse_env_file(const char *path, struct strv *env)
 	size_t cap = 0, lineno = 0;
 	ssize_t len;
 
+	struct stat st;
+
 	if (!f)
 		return err_set(errno, "--env-file %s", path);
+	/* fopen() takes a directory and getline() then sees an empty file. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		return err_setx(EISDIR,
+				"--env-file %s: a directory; want a file of KEY=VALUE lines", path);
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		char *p = line;
 
@@ -283,7 +289,8 @@ int spec_from_opts(const struct opts *o, struct spec *ret)
 	else
 		strv_push(&s.argv, xstrdup("/bin/sh"));
 
-	s.hostname = xstrdup(o->hostname ? o->hostname : s.id);
+	/* A name may be 128 long, a hostname 64 (the kernel's limit): cut it, as podman does. */
+	s.hostname = o->hostname ? xstrdup(o->hostname) : xasprintf("%.64s", s.id);
 	(void)spec_env_set(&s.env, "PATH=" DEFAULT_PATH);
 	{
 		_cleanup_free_ char *h = xasprintf("HOSTNAME=%s", s.hostname);

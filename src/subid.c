@@ -4,7 +4,10 @@
  *
  * A line is "NAME_OR_UID:START:COUNT". Entries match the caller by user
  * name or by numeric uid; several matching lines are kept in file order and
- * later concatenated into one id map (userns.c). Lines naming someone else
+ * later concatenated into one id map (userns.c). The same ids listed twice
+ * (by name and by uid, or overlapping lines) are kept once, where they
+ * first appear: newuidmap refuses a map that names a host id twice. Lines
+ * naming someone else
  * are not our business and are skipped even when malformed, as newuidmap
  * does; a malformed line naming the caller is an error with its line number.
  */
@@ -90,8 +93,31 @@ int subid_parse_line(const char *line, const char *user, uid_t uid, struct id_ra
 }
 
 /*
- * Collect every range granted to the user in path, in file order.
- * Returns 0; -ENOENT when there is none (or no file), -EINVAL for a
+ * Append [start, start+count) to v less the ids v holds already: an
+ * overlap splits the new range into the parts before and after it.
+ */
+static void add_new_ids(struct id_range **v, size_t *n, unsigned long start, unsigned long count)
+{
+	unsigned long end = start + count;
+
+	for (size_t i = 0; i < *n; i++) {
+		unsigned long s = (*v)[i].start, e = s + (*v)[i].count;
+
+		if (start >= e || s >= end)
+			continue;
+		if (start < s)
+			add_new_ids(v, n, start, s - start);
+		if (end > e)
+			add_new_ids(v, n, e, end - e);
+		return;
+	}
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = (struct id_range){start, count};
+}
+
+/*
+ * Collect every range granted to the user in path, in file order, each id
+ * once (a range or its part already listed is dropped). Returns 0; -ENOENT when there is none (or no file), -EINVAL for a
  * malformed line naming the user (the message names the line).
  */
 int subid_load(const char *path, const char *user, uid_t uid, struct id_range **ret_ranges,
@@ -118,8 +144,7 @@ int subid_load(const char *path, const char *user, uid_t uid, struct id_range **
 					path, lineno, user);
 		if (q == 0)
 			continue;
-		v = xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = r;
+		add_new_ids(&v, &n, r.start, r.count);
 	}
 	if (n == 0)
 		return err_setx(ENOENT, "%s has no range for '%s'", path, user);

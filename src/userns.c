@@ -47,12 +47,36 @@ static size_t map_push(struct id_map *out, size_t n, size_t max, unsigned long i
 	return n + 1;
 }
 
+/* Map outer ids [start, start+count) from inner *next on, leaving keep-id's hole. */
+static size_t push_range(struct id_map *out, size_t k, size_t max, unsigned long *next,
+			 unsigned long start, unsigned long count, unsigned long host_id,
+			 bool keep_id)
+{
+	while (count > 0) {
+		unsigned long take = count;
+
+		/* keep-id: leave a hole at host_id for the caller itself. */
+		if (keep_id && *next <= host_id && *next + take > host_id)
+			take = host_id - *next;
+		if (take == 0) {
+			(*next)++; /* skip the hole */
+			continue;
+		}
+		k = map_push(out, k, max, *next, start, take);
+		*next += take;
+		start += take;
+		count -= take;
+	}
+	return k;
+}
+
 /*
  * Build a map from the caller's host id and its subordinate ranges.
  * Default: inner 0 -> host_id, inner 1.. -> the ranges in order.
  * keep_id: inner host_id -> host_id; inner 0..host_id-1 take the first
  * ranges' ids, inner host_id+1.. the rest. A range that contains host_id
- * itself is skipped: the kernel refuses an outer id mapped twice.
+ * itself is split around it: the kernel refuses an outer id mapped twice,
+ * and the caller's id has its place already.
  * Returns the number of lines, -E2BIG past max lines.
  */
 int userns_build_map(unsigned long host_id, const struct id_range *r, size_t n, bool keep_id,
@@ -67,23 +91,13 @@ int userns_build_map(unsigned long host_id, const struct id_range *r, size_t n, 
 	for (size_t i = 0; i < n; i++) {
 		unsigned long start = r[i].start, count = r[i].count;
 
-		if (host_id >= start && host_id < start + count)
-			continue;
-		while (count > 0) {
-			unsigned long take = count;
-
-			/* keep-id: leave a hole at host_id for the caller itself. */
-			if (keep_id && next <= host_id && next + take > host_id)
-				take = host_id - next;
-			if (take == 0) {
-				next++; /* skip the hole */
-				continue;
-			}
-			k = map_push(out, k, max, next, start, take);
-			next += take;
-			start += take;
-			count -= take;
+		if (host_id >= start && host_id < start + count) {
+			k = push_range(out, k, max, &next, start, host_id - start, host_id,
+				       keep_id);
+			count -= host_id + 1 - start;
+			start = host_id + 1;
 		}
+		k = push_range(out, k, max, &next, start, count, host_id, keep_id);
 	}
 	if (keep_id) {
 		/* The caller's own id sits in the hole (or past the ranges). */

@@ -20,6 +20,13 @@ struct volume {
 	int fd; /* spec.c: O_PATH of the source as checked, mounted from (never the path again) */
 };
 
+/* One --tmpfs DST[:OPTIONS], as Docker takes it. */
+struct tmpfs_opt {
+	char *dst;
+	unsigned long mflags; /* MS_NOSUID | MS_NODEV unless suid, dev; MS_NOEXEC, MS_RDONLY */
+	char data[96]; /* "mode=1777" and size=, nr_inodes= as given */
+};
+
 struct opts {
 	const char *rootfs; /* NULL: the host system, read-only */
 	char **argv; /* the command; NULL: /bin/sh */
@@ -27,7 +34,7 @@ struct opts {
 
 	struct volume *volumes;
 	size_t n_volumes;
-	char **tmpfs; /* DST */
+	char **tmpfs; /* DST[:OPTIONS], checked by opt_parse_tmpfs() */
 	size_t n_tmpfs;
 	char **env; /* KEY=VAL or KEY (taken from roost's environment) */
 	size_t n_env;
@@ -67,6 +74,7 @@ int opt_parse_run(int argc, char **argv, struct opts *ret);
 void opt_free(struct opts *o);
 int opt_parse_volume(const char *arg, struct volume *ret);
 int opt_parse_security(const char *arg, struct opts *o);
+int opt_parse_tmpfs(const char *arg, struct tmpfs_opt *ret);
 void opt_print_run_help(FILE *f);
 
 #endif

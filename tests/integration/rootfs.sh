@@ -2,7 +2,7 @@
 # The root filesystem: overlay over ROOTFS, volumes, tmpfs, --read-only, the host system.
 . "$(dirname "$0")/lib.sh"
 require userns
-plan 22
+plan 24
 
 before=$(tree_sum "$ROOTFS")
 "$ROOST" run --name w "$ROOTFS" sh -c 'echo new > /etc/motd; rm /bin/true; mkdir /newdir; echo x > /newdir/f'
@@ -25,6 +25,9 @@ out=$("$ROOST" run --rm -v "$T/vol:/a" -v "$ROOTFS/etc:/a/sub:ro" "$ROOTFS" cat 
 expect "volumes nest" "$out" "hello from the image"
 out=$("$ROOST" run --rm --tmpfs /scratch "$ROOTFS" sh -c 'grep " /scratch " /proc/self/mounts | cut -d" " -f3; touch /scratch/x && echo ok')
 expect "--tmpfs mounts a tmpfs" "$(echo $out)" "tmpfs ok"
+out=$("$ROOST" run --rm --tmpfs /t:size=10m,noexec "$ROOTFS" sh -c 'grep " /t " /proc/self/mounts; ls -d /t:* 2>/dev/null')
+match "--tmpfs /t:size=10m,noexec: the size and flags reach the mount" "$out" "^tmpfs /t tmpfs rw,nosuid,nodev,noexec,.*size=10240k"
+expect "--tmpfs /t:size=10m: no directory named after the options" "$(printf '%s\n' "$out" | grep -c '^/t:')" 0
 
 out=$("$ROOST" run --rm --read-only "$ROOTFS" sh -c 'touch /x 2>&1; touch /tmp/x /run/x /dev/shm/x && echo tmp-ok')
 match "--read-only: / refuses writes" "$out" "Read-only file system"

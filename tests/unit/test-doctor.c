@@ -69,7 +69,7 @@ int main(void)
 		.live = false,
 	};
 
-	plan(47);
+	plan(59);
 	snprintf(root, sizeof(root), "/tmp/roost-doctor.XXXXXX");
 	if (!mkdtemp(root))
 		return 1;
@@ -94,6 +94,38 @@ int main(void)
 	       "--del-subgids 150000-215535 --add-subuids 262144-327679 --add-subgids "
 	       "262144-327679 alice",
 	       "overlapping range: the usermod line");
+	/* Several ranges: the one that overlaps is named and deleted, not the first (issue 11). */
+	put("/etc/subuid", "alice:400000:65536\nbob:100000:65536\nalice:150000:65536\n");
+	is_int(run(&ctx, "subuid"), DOCTOR_WARN, "several ranges, one overlapping: WARN");
+	ok(strstr(res.found, "alice:150000:65536 overlaps bob:100000:65536") != NULL,
+	   "several ranges: names the overlapping one");
+	is_str(fix(),
+	       "give alice a range of its own: sudo usermod --del-subuids 150000-215535 "
+	       "--del-subgids 150000-215535 --add-subuids 524288-589823 --add-subgids "
+	       "524288-589823 alice",
+	       "several ranges: deletes only the overlapping one");
+	/* The same range by name and by uid is counted once. */
+	put("/etc/subuid", "bob:100000:65536\nalice:200000:32768\n4242:200000:32768\n");
+	is_int(run(&ctx, "subuid"), DOCTOR_WARN, "the same range twice is not twice the ids");
+	ok(strstr(res.found, "32768 ids for alice") != NULL, "the same range twice: counted once");
+	/* Inside a container only the mapped ids can be granted. */
+	put("/proc/self/uid_map", "         0       1000      65536\n");
+	put("/etc/subuid", "bob:100000:65536\n");
+	is_int(run(&ctx, "subuid"), DOCTOR_WARN, "nested, no range: WARN");
+	is_str(fix(),
+	       "inside this container only the ids it maps can be granted: sudo usermod "
+	       "--add-subuids 4243-65535 --add-subgids 4243-65535 alice",
+	       "nested: the range lies in the mapped ids");
+	put("/proc/sys/net/ipv4/ping_group_range", "1\t0\n");
+	is_int(run(&ctx, "ping"), DOCTOR_WARN, "nested: ping_group_range WARN");
+	ok(!strncmp(fix(),
+		    "this runs in a container: the kernel is the host's, so do this on the "
+		    "host: ",
+		    72),
+	   "nested: a sysctl is the host's business");
+	put("/proc/sys/net/ipv4/ping_group_range", NULL);
+	put("/proc/self/uid_map", NULL);
+
 	put("/etc/subuid", "bob:100000:65536\nalice:300000:1000\n");
 	is_int(run(&ctx, "subuid"), DOCTOR_WARN, "1000 ids: WARN");
 	is_str(fix(), "sudo usermod --add-subuids 327680-393215 --add-subgids 327680-393215 alice",
@@ -132,6 +164,9 @@ int main(void)
 	       "user namespaces are disabled (user.max_user_namespaces=0): sudo sysctl -w "
 	       "user.max_user_namespaces=28633 (and add it to /etc/sysctl.d/ to keep it)",
 	       "max_user_namespaces=0: roost run's message");
+	is_int(run(&ctx, "idmap"), DOCTOR_SKIP, "max_user_namespaces=0: the id-map check skips");
+	ok(strstr(res.found, "switched off") != NULL,
+	   "max_user_namespaces=0: the id-map check blames no subgid");
 	put("/proc/sys/user/max_user_namespaces", "15000\n");
 	is_int(run(&ctx, "max_user_namespaces"), DOCTOR_OK, "max_user_namespaces=15000: OK");
 	put("/proc/sys/kernel/unprivileged_userns_clone", "0\n");
@@ -171,9 +206,16 @@ int main(void)
 	ok(strstr(res.found, "belongs to uid 0"),
 	   "someone else's XDG_RUNTIME_DIR: names the owner");
 	is_str(fix(),
+	       "no /run/user/4242 here (it is made by systemd-logind at login): make a private "
+	       "directory and set it in your shell's profile: mkdir -p -m 0700 ~/.cache/roost-run "
+	       "&& export XDG_RUNTIME_DIR=~/.cache/roost-run",
+	       "XDG_RUNTIME_DIR without logind: a directory that can exist");
+	put("/run/user/4242/x", "");
+	run(&ctx, "runtime_dir");
+	is_str(fix(),
 	       "log in as alice directly (ssh, or machinectl shell alice@) rather than with su or "
 	       "sudo, or: export XDG_RUNTIME_DIR=/run/user/4242",
-	       "XDG_RUNTIME_DIR: the fix names the user and uid");
+	       "XDG_RUNTIME_DIR with logind's directory: the fix names the user and uid");
 	rundir = xasprintf("%s/run-user", root);
 	(void)mkdir(rundir, 0700);
 	ctx.runtime_dir = rundir;

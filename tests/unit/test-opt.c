@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "roost/err.h"
 #include "roost/opt.h"
@@ -18,7 +19,7 @@ int main(void)
 	struct volume v;
 	char *none[] = {"run", NULL};
 
-	plan(59);
+	plan(76);
 
 	is_int(opt_parse_run(1, none, &o), 0, "no arguments");
 	ok(!o.rootfs && !o.argv, "no arguments: host system, default command");
@@ -81,6 +82,40 @@ int main(void)
 	is_int(PARSE(&o, "--name", "a/b"), -EINVAL, "name with a slash");
 	is_int(PARSE(&o, "--tmpfs", "t"), -EINVAL, "relative tmpfs");
 	is_int(PARSE(&o, "-e", "=x"), -EINVAL, "empty env key");
+
+	/* --tmpfs DST[:OPTIONS], as Docker takes them (issue 11) */
+	{
+		struct tmpfs_opt t;
+
+		is_int(opt_parse_tmpfs("/t", &t), 0, "--tmpfs DST");
+		ok(t.mflags == (MS_NOSUID | MS_NODEV) && !strcmp(t.data, "mode=1777"),
+		   "--tmpfs default: nosuid, nodev, mode 1777");
+		free(t.dst);
+		is_int(opt_parse_tmpfs("/t:size=10m", &t), 0, "--tmpfs /t:size=10m");
+		is_str(t.dst, "/t", "the options are not part of the path");
+		is_str(t.data, "mode=1777,size=10m", "size goes to the mount data");
+		free(t.dst);
+		is_int(opt_parse_tmpfs("/run:rw,noexec,nosuid,size=65536k,mode=700,exec,dev,ro",
+				       &t),
+		       0, "Docker's example and every flag");
+		ok(t.mflags == (MS_NOSUID | MS_RDONLY), "later flags win: exec, dev, ro");
+		is_str(t.data, "mode=700,size=65536k", "mode and size");
+		free(t.dst);
+		is_int(opt_parse_tmpfs("/t:size=50%", &t), 0, "size as a share of memory");
+		free(t.dst);
+		is_int(opt_parse_tmpfs("/t:size=10x", &t), -EINVAL, "a bad size");
+		is_int(opt_parse_tmpfs("/t:mode=999", &t), -EINVAL, "a mode that is not octal");
+		is_int(opt_parse_tmpfs("/t:bogus", &t), -EINVAL, "an unknown option");
+		is_int(PARSE(&o, "--tmpfs", "/t:uid=0:gid=0"), -EINVAL,
+		       "--tmpfs checks its options");
+	}
+	/* -u with an id past 32 bits is out of range, not a name to look up (issue 11) */
+	is_int(PARSE(&o, "-u", "99999999999"), -ERANGE, "-u 99999999999");
+	is_str(err_msg(), "-u 99999999999: uid 99999999999 is out of range (0 to 4294967294)",
+	       "-u: says the range");
+	is_int(PARSE(&o, "-u", "0:4294967295"), -ERANGE, "-u with a gid of (gid_t)-1");
+	is_int(PARSE(&o, "-u", "4294967294:user", "r"), 0, "the largest uid and a group name");
+	opt_free(&o);
 
 	/* Confinement */
 	is_int(PARSE(&o, "--cap-add", "NET_ADMIN", "--cap-add", "sys_ptrace", "--cap-drop", "ALL",

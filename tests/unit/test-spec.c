@@ -42,7 +42,7 @@ int main(void)
 	FILE *f;
 	int fd;
 
-	plan(46);
+	plan(51);
 
 	/* Environment */
 	setenv("ROOST_TEST_FROM_HOST", "hostval", 1);
@@ -70,6 +70,7 @@ int main(void)
 	ok(strstr(err_msg(), ":2:") != NULL, "message names the line");
 	unlink(envfile);
 	is_int(spec_parse_env_file(envfile, &env), -ENOENT, "missing env file");
+	is_int(spec_parse_env_file("/", &env), -EISDIR, "--env-file DIR is refused (issue 11)");
 	strv_free(&env);
 
 	/* Spec and mount plan: a directory ROOTFS */
@@ -96,6 +97,19 @@ int main(void)
 	op = find(&s.plan, "/proc/sys", NULL);
 	ok(op && op->kind == MK_RDONLY, "/proc/sys read-only");
 	ok(find(&s.plan, "/usr", NULL) == NULL, "a directory ROOTFS binds nothing from the host");
+	spec_free(&s);
+
+	/* A long name gives a hostname cut to the kernel's 64; --tmpfs options reach the plan */
+	o = (struct opts){0};
+	o.name = "n123456789012345678901234567890123456789012345678901234567890123456789";
+	o.tmpfs = (char *[]){"/t:size=10m,noexec"};
+	o.n_tmpfs = 1;
+	is_int(spec_from_opts(&o, &s) || rootfs_plan(&s, NULL), 0, "a 70-character name");
+	is_int(strlen(s.hostname), 64, "the hostname is its first 64 characters");
+	op = find(&s.plan, "/t", NULL);
+	ok(op && op->kind == MK_TMPFS && !strcmp(op->data, "mode=1777,size=10m"),
+	   "--tmpfs /t:size=10m mounts /t with size=10m");
+	ok(op && (op->mflags & MS_NOEXEC) && (op->mflags & MS_NOSUID), "--tmpfs flags");
 	spec_free(&s);
 
 	/* The host system */

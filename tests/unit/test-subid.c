@@ -20,7 +20,7 @@ int main(void)
 	size_t n = 0;
 	int fd;
 
-	plan(34);
+	plan(42);
 	is_int(subid_parse_line("alice:100000:65536", "alice", 1000, &r), 1, "match by name");
 	is_int(r.start, 100000, "start of range");
 	is_int(r.count, 65536, "count of range");
@@ -63,6 +63,22 @@ int main(void)
 	v = NULL;
 	is_int(subid_total((struct id_range[]){{1, 10}, {100, 5}}, 2), 15, "total");
 	is_int(subid_suggest_start(path), 327680, "suggested start past every range");
+
+	/* The same ids twice: newuidmap refuses them (issue 11). */
+	write_file(path, "alice:100000:65536\n1000:100000:65536\n");
+	is_int(subid_load(path, "alice", 1000, &v, &n), 0, "same range by name and uid");
+	is_int(n, 1, "listed once");
+	free(v);
+	v = NULL;
+	write_file(path, "alice:100000:65536\nalice:150000:65536\nalice:90000:20000\n");
+	is_int(subid_load(path, "alice", 1000, &v, &n), 0, "overlapping lines");
+	is_int(n, 3, "three pieces");
+	is_int(subid_total(v, n), 65536 + 50000 + 10000, "each id counted once");
+	is_int(v[1].start, 165536, "the second line less the first");
+	is_int(v[2].start, 90000, "the third line less both, in file order");
+	is_int(v[2].count, 10000, "the third line's new ids");
+	free(v);
+	v = NULL;
 
 	write_file(path, "bob:200000:65536\n");
 	is_int(subid_load(path, "alice", 1000, &v, &n), -ENOENT, "no range for the user");

@@ -13,7 +13,7 @@ int main(void)
 	char buf[256];
 	int n;
 
-	plan(22);
+	plan(24);
 	n = userns_build_map(1000, one, 1, false, m, IDMAP_MAX);
 	is_int(n, 2, "default: two lines");
 	userns_map_format(m, n, buf, sizeof(buf));
@@ -46,6 +46,19 @@ int main(void)
 	n = userns_build_map(1000, with_self, 2, false, m, IDMAP_MAX);
 	userns_map_format(m, n, buf, sizeof(buf));
 	is_str(buf, "0 1000 1\n1 100000 65536\n", "a range holding the caller's id is skipped");
+
+	{
+		/* A range holding the caller's own id is split around it (issue 11). */
+		struct id_range around[] = {{500, 1000}};
+		n = userns_build_map(1000, around, 1, false, m, IDMAP_MAX);
+		userns_map_format(m, n, buf, sizeof(buf));
+		is_str(buf, "0 1000 1\n1 500 500\n501 1001 499\n",
+		       "a range holding the caller's id is split around it");
+		n = userns_build_map(1000, around, 1, true, m, IDMAP_MAX);
+		userns_map_format(m, n, buf, sizeof(buf));
+		is_str(buf, "0 500 500\n500 1001 499\n1000 1000 1\n",
+		       "keep-id: the split range fills the ids around the caller");
+	}
 
 	n = userns_build_map(1000, NULL, 0, false, m, IDMAP_MAX);
 	is_int(n, 1, "no ranges: only the caller");
