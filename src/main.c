@@ -166,6 +166,18 @@ static int sweep_userns(void *data)
 	return fd;
 }
 
+static void block_stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct opts o;
@@ -225,6 +237,14 @@ static int cmd_run(int argc, char **argv)
 		goto out_plan;
 	/* The leftovers of killed --rm runs; one readdir when there are none. */
 	(void)store_sweep(&st, sweep_userns, NULL);
+	/*
+	 * From the first file of the container on, a terminal's or timeout's
+	 * signal must not cut roost short with half a container made (a slow
+	 * seccomp compile, a layer copy): it waits, blocked, and the container's
+	 * wait loop takes it from its signalfd and passes it on, or the clean-up
+	 * runs first. Blocked signals are dropped at exit.
+	 */
+	block_stop_signals();
 	r = store_create(&st, &s, &dirs);
 	if (r < 0)
 		goto out_store;

@@ -3,7 +3,7 @@
 # container; --init reaps.
 . "$(dirname "$0")/lib.sh"
 require userns
-plan 19
+plan 20
 
 "$ROOST" run --rm "$ROOTFS" sh -c 'mkdir -p /srv/x; chown -R 1000 /srv; echo x > /srv/x/f; chown 1000 /srv/x/f'
 expect "--rm leaves no container directory" "$(ls -A "$XDG_DATA_HOME/roost/containers")" ""
@@ -90,4 +90,20 @@ expect "--init: no zombie is left of five orphans" \
 	"$("$ROOST" run --rm --network=none --init "$ROOTFS" sh /orphans)" "live 0 zombie 0"
 expect "without --init a pid 1 that never waits keeps them (the check sees zombies)" \
 	"$("$ROOST" run --rm --network=none "$ROOTFS" sh -c 'sh /orphans & exec sleep 3')" "live 0 zombie 5"
+# A signal in the middle of the set-up (here a seccomp profile that takes ~0.4 s to compile).
+python3 -c "
+import json
+rules = [{'names': ['getpriority'], 'action': 'SCMP_ACT_ERRNO',
+          'args': [{'index': 0, 'value': i, 'op': 'SCMP_CMP_EQ'}, {'index': 1, 'value': i, 'op': 'SCMP_CMP_EQ'}]}
+         for i in range(1000, 3000)]
+print(json.dumps({'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': rules}))" >"$T/slow.json"
+rm -rf "$XDG_DATA_HOME/roost/containers"
+"$ROOST" run --rm --network=none --security-opt "seccomp=$T/slow.json" "$ROOTFS" true 2>/dev/null &
+slow=$!
+sleep 0.15
+kill -TERM "$slow"
+wait "$slow"
+expect "SIGTERM during a slow seccomp compile leaves no half-made container" \
+	"$(ls "$XDG_DATA_HOME/roost/containers" 2>/dev/null | wc -l)" 0
+
 done_testing
