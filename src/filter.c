@@ -7,7 +7,7 @@
  *      for the container's capabilities;
  *   2. its key, a hash of the resolved rules, libseccomp's version and the
  *      native architecture, names a cache entry under
- *      $XDG_RUNTIME_DIR/roost-seccomp/ (or /tmp/roost-seccomp-UID without one);
+ *      $XDG_RUNTIME_DIR/roost-seccomp/;
  *   3. a hit is taken only when it is ours and whole (below); a miss is
  *      compiled with libseccomp, exported with seccomp_export_bpf(), the
  *      ENOSYS prefix for calls newer than the policy put in front, and
@@ -229,40 +229,43 @@ static void profile_key(const struct profile *p, char *buf, size_t size)
 }
 
 /*
- * The cache directory, $XDG_RUNTIME_DIR/roost-seccomp (beside roost/, whose
- * entries are containers), or /tmp/roost-seccomp-UID where XDG_RUNTIME_DIR
- * is unset or not ours, as the store's runtime dir falls back to
- * /tmp/roost-UID: opened and checked to be ours, closed to others (0700)
- * and not a link (one planted in /tmp by someone else means no cache, never
- * theirs). Returns a directory fd, or -errno (no cache: compile every run).
+ * The cache directory, $XDG_RUNTIME_DIR/roost-seccomp, opened and checked:
+ * ours and closed to others (0700), not a link. (Beside roost/, whose
+ * entries are containers.) Returns a directory fd, or -errno (no cache: compile every run).
  * create: make what is missing.
  */
 static int cache_open(bool create)
 {
-	const char *x = getenv("XDG_RUNTIME_DIR"), *base = "/tmp";
-	_cleanup_close_ int fd = -1, sub = -1;
-	char part[64];
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	static const char *const parts[] = {"roost-seccomp"};
+	_cleanup_close_ int fd = -1;
 	struct stat st;
 
-	snprintf(part, sizeof(part), "roost-seccomp-%u", (unsigned)geteuid());
-	if (x && x[0] == '/' && stat(x, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid()) {
-		base = x;
-		snprintf(part, sizeof(part), "roost-seccomp");
-	}
-	fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!x || x[0] != '/')
+		return -ENOENT;
+	fd = open(x, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (create && mkdirat(fd, part, 0700) < 0 && errno != EEXIST)
+	if (fstat(fd, &st) < 0)
 		return -errno;
-	sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (sub < 0)
-		return -errno;
-	if (fstat(sub, &st) < 0)
-		return -errno;
-	if (st.st_uid != geteuid() || (st.st_mode & 077))
+	if (st.st_uid != geteuid())
 		return -EPERM;
-	return TAKE_FD(sub);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		int sub;
+
+		if (create && mkdirat(fd, parts[i], 0700) < 0 && errno != EEXIST)
+			return -errno;
+		sub = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			return -errno;
+		close(fd);
+		fd = sub;
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		if (st.st_uid != geteuid() || (st.st_mode & 077))
+			return -EPERM;
+	}
+	return TAKE_FD(fd);
 }
 
 /* Over what the entry says it is: its key, flags, length and program. */
