@@ -79,8 +79,7 @@ int main(void)
 	ok(!image_etc_has_id("root:x:0:0::/root:/bin/sh\nu1000:x:10000:1000::/:/bin/sh", 1000),
 	   "passwd: the gid field or a longer uid is no match");
 	ok(image_etc_has_id("staff:x:50:\nme:x:1001:", 1001), "group: the last line, no newline");
-	ok(!image_etc_has_id("x:1001:7:\n:\n::\n", 1001),
-	   "a uid in the second field is no match");
+	ok(!image_etc_has_id("x:1001:7:\n:\n::\n", 1001), "a uid in the second field is no match");
 	ok(!image_etc_has_id("", 0), "an empty file has no entry");
 	is_str(norm("alpine"), "docker.io/library/alpine:latest", "short name via docker.io");
 	is_str(norm("alpine:3.20"), "docker.io/library/alpine:3.20", "short name with a tag");
