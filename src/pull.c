@@ -23,6 +23,7 @@
 #include "roost/image.h"
 #include "roost/log.h"
 #include "roost/pull.h"
+#include "roost/regconf.h"
 #include "roost/registry.h"
 
 #define PULL_PARALLEL 6 /* layers fetched at once: containers/image's maxParallelDownloads */
@@ -464,22 +465,16 @@ out:
 	return q;
 }
 
-/*
- * Pull ref into the store. Names stored (and notes, "note: ...") are pushed
- * to ret_names. Returns 0 or -errno.
- */
-int pull_image(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
-	       struct strv *ret_names)
+/* Pull src (normalized) into the store, under the name name. */
+static int pull_one(struct store *st, int userns_fd, const char *src, const char *name,
+		    const struct pull_opts *po, struct strv *ret_names)
 {
-	_cleanup_free_ char *norm = NULL, *dir = NULL, *tmp = NULL;
+	_cleanup_free_ char *norm = xstrdup(src), *dir = NULL, *tmp = NULL;
 	_cleanup_close_ int dir_fd = -1;
 	struct registry g = {0};
 	const char *tag = NULL;
 	int q;
 
-	q = image_ref_normalize(ref, &norm);
-	if (q < 0)
-		return q;
 	q = registry_open(&g, norm, po, &tag);
 	if (q < 0)
 		goto out;
@@ -502,10 +497,50 @@ int pull_image(struct store *st, int userns_fd, const char *ref, const struct pu
 		q = err_set(errno, "create %s", dir);
 		goto out;
 	}
-	q = fetch(&g, dir_fd, tag, po, norm, ret_names, st, userns_fd, dir, norm);
+	q = fetch(&g, dir_fd, tag, po, src, ret_names, st, userns_fd, dir, name);
 out:
 	if (tmp)
 		(void)util_rm_rf_at(st->data_fd, tmp);
 	registry_close(&g);
+	return q;
+}
+
+/*
+ * Pull ref into the store, from where registries.conf sends it: its
+ * mirrors in order, then its location; a source that fails passes to the
+ * next. The image is named by ref. Names stored (and notes, "note: ...")
+ * are pushed to ret_names. Returns 0 or -errno (the last source's error).
+ */
+int pull_image(struct store *st, int userns_fd, const char *ref, const struct pull_opts *po,
+	       struct strv *ret_names)
+{
+	_cleanup_free_ char *norm = NULL;
+	struct regconf rc = {0};
+	struct regconf_source *src = NULL;
+	size_t n = 0;
+	int q;
+
+	q = image_ref_normalize(ref, &norm);
+	if (q == 0)
+		q = regconf_registries(&rc);
+	if (q == 0)
+		q = regconf_sources(&rc, norm, &src, &n);
+	regconf_free(&rc);
+	for (size_t i = 0; q == 0 && i < n; i++) {
+		struct pull_opts o = *po;
+
+		o.tls_verify = po->tls_verify && !src[i].insecure;
+		if (strcmp(src[i].ref, norm))
+			log_info("Trying to pull %s from %s%s...", norm, src[i].ref,
+				 src[i].mirror ? " (a mirror)" : "");
+		q = pull_one(st, userns_fd, src[i].ref, norm, &o, ret_names);
+		if (q == 0)
+			break;
+		if (i + 1 < n) {
+			log_info("%s: %s; trying the next", src[i].ref, err_msg());
+			q = 0;
+		}
+	}
+	regconf_sources_free(src, n);
 	return q;
 }

@@ -2,8 +2,10 @@
 /*
  * regconf.c - what roost reads of containers-registries.conf(5)
  *
- * Only unqualified-search-registries, the registries a short name ("alpine",
- * "team/app") is looked for in, in order. The files, as containers/image
+ * unqualified-search-registries, the registries a short name ("alpine",
+ * "team/app") is looked for in, in order; and the [[registry]] tables
+ * (regconf_table.c) that send a reference elsewhere, to mirrors first, or
+ * refuse it. The files, as containers/image
  * reads them: $CONTAINERS_REGISTRIES_CONF, else
  * $HOME/.config/containers/registries.conf when it exists, else
  * /etc/containers/registries.conf; then the *.conf drop-ins, in name order,
@@ -94,7 +96,24 @@ int regconf_parse(const char *text, const char *where, struct strv *ret)
 	return 1;
 }
 
-static int read_one(const char *path, struct strv *ret)
+/* What is read of each file, into data: search registries or [[registry]] tables. */
+typedef int (*reader_fn)(const char *text, const char *path, void *data);
+
+static int read_search(const char *text, const char *path, void *data)
+{
+	int r = regconf_parse(text, path, data);
+
+	if (r > 0)
+		log_debug("%s: " KEY " set", path);
+	return r < 0 ? r : 0;
+}
+
+static int read_registries(const char *text, const char *path, void *data)
+{
+	return regconf_parse_registries(text, path, data);
+}
+
+static int read_one(const char *path, reader_fn fn, void *data)
 {
 	_cleanup_free_ char *text = NULL;
 	int r = image_read_at(AT_FDCWD, path, &text, NULL);
@@ -103,10 +122,7 @@ static int read_one(const char *path, struct strv *ret)
 		return 0;
 	if (r < 0)
 		return err_set(-r, "read %s", path);
-	r = regconf_parse(text, path, ret);
-	if (r > 0)
-		log_debug("%s: " KEY " set", path);
-	return r < 0 ? r : 0;
+	return fn(text, path, data);
 }
 
 static int compare(const void *a, const void *b)
@@ -114,7 +130,7 @@ static int compare(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_dropins(const char *dir, struct strv *ret)
+static int read_dropins(const char *dir, reader_fn fn, void *data)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct strv names = {0};
@@ -128,8 +144,37 @@ static int read_dropins(const char *dir, struct strv *ret)
 	if (names.n)
 		qsort(names.v, names.n, sizeof(*names.v), compare);
 	for (size_t i = 0; r == 0 && i < names.n; i++)
-		r = read_one(names.v[i], ret);
+		r = read_one(names.v[i], fn, data);
 	strv_free(&names);
+	return r;
+}
+
+/*
+ * Read this user's configuration files, in containers/image's order, with
+ * fn. Returns 0 or -errno naming the file at fault.
+ */
+static int read_files(reader_fn fn, void *data)
+{
+	const char *env = getenv("CONTAINERS_REGISTRIES_CONF"), *home = getenv("HOME");
+	_cleanup_free_ char *user =
+		home && *home ? xasprintf("%s/.config/containers/registries.conf", home) : NULL;
+	_cleanup_free_ char *user_d = user ? xasprintf("%s.d", user) : NULL;
+	struct stat sb;
+	bool home_main = false;
+	int r;
+
+	if (env && *env) {
+		r = read_one(env, fn, data);
+	} else if (user && stat(user, &sb) == 0) {
+		home_main = true;
+		r = read_one(user, fn, data);
+	} else {
+		r = read_one("/etc/containers/registries.conf", fn, data);
+	}
+	if (r == 0 && !home_main)
+		r = read_dropins("/etc/containers/registries.conf.d", fn, data);
+	if (r == 0 && user_d)
+		r = read_dropins(user_d, fn, data);
 	return r;
 }
 
@@ -140,32 +185,32 @@ static int read_dropins(const char *dir, struct strv *ret)
  */
 int regconf_search_registries(struct strv *ret)
 {
-	const char *env = getenv("CONTAINERS_REGISTRIES_CONF"), *home = getenv("HOME");
-	_cleanup_free_ char *user =
-		home && *home ? xasprintf("%s/.config/containers/registries.conf", home) : NULL;
-	_cleanup_free_ char *user_d = user ? xasprintf("%s.d", user) : NULL;
 	struct strv v = {0};
-	struct stat sb;
-	bool home_main = false;
-	int r;
+	int r = read_files(read_search, &v);
 
-	if (env && *env) {
-		r = read_one(env, &v);
-	} else if (user && stat(user, &sb) == 0) {
-		home_main = true;
-		r = read_one(user, &v);
-	} else {
-		r = read_one("/etc/containers/registries.conf", &v);
-	}
-	if (r == 0 && !home_main)
-		r = read_dropins("/etc/containers/registries.conf.d", &v);
-	if (r == 0 && user_d)
-		r = read_dropins(user_d, &v);
 	if (r < 0) {
 		strv_free(&v);
 		return r;
 	}
 	*ret = v;
+	return 0;
+}
+
+/*
+ * The [[registry]] tables of this user's configuration into ret (empty when
+ * there are none); a later file's table replaces an earlier one of the same
+ * prefix. Returns 0 or -EINVAL naming the file at fault.
+ */
+int regconf_registries(struct regconf *ret)
+{
+	struct regconf rc = {0};
+	int r = read_files(read_registries, &rc);
+
+	if (r < 0) {
+		regconf_free(&rc);
+		return r;
+	}
+	*ret = rc;
 	return 0;
 }
 
